@@ -1,0 +1,1 @@
+"""Outcomes, indicators and funder reports live here (see the outcomes issues)."""

@@ -1,0 +1,559 @@
+"""The core of youthtrack: organisations, people, case files, consent, notes, audit.
+
+Facts are stored as the advisor records them (dates, situations at entry); every figure a
+funder asks for is derived from them at report time, never typed in.
+"""
+
+import datetime
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import TranslatedNameMixin
+
+# Personal fields are listed here so that exports, logs and anonymisation know them.
+PERSONAL_FIELDS = {
+    "YoungPerson": [
+        "first_name",
+        "last_name",
+        "birth_date",
+        "phone",
+        "email",
+    ],
+    "Note": ["text"],
+}
+
+
+def normalise_name(*parts: str) -> str:
+    """Lower-case, accent-free, single-spaced form of a name, for duplicate checks."""
+    text = " ".join(part for part in parts if part)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in stripped.casefold())
+    return " ".join(cleaned.split())
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Age in completed years on a given day (the funders' definition)."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+# --- Reference data (loaded from fixtures/) -------------------------------------------
+
+
+class Gender(TranslatedNameMixin):
+    code = models.SlugField(_("code"), max_length=20, primary_key=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = _("gender")
+        verbose_name_plural = _("genders")
+
+
+class ContactChannel(TranslatedNameMixin):
+    code = models.SlugField(_("code"), max_length=20, primary_key=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = _("contact channel")
+        verbose_name_plural = _("contact channels")
+
+
+class Commune(TranslatedNameMixin):
+    """The 19 Brussels communes, and one row for "outside the Brussels region"."""
+
+    code = models.CharField(_("code"), max_length=10, primary_key=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    in_brussels_region = models.BooleanField(_("in the Brussels region"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name_fr"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.name}".strip()
+
+
+class IscedLevel(TranslatedNameMixin):
+    level = models.PositiveSmallIntegerField(_("ISCED level"), primary_key=True)
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("ISCED level")
+        verbose_name_plural = _("ISCED levels")
+
+    def __str__(self) -> str:
+        return f"ISCED {self.level} – {self.name}"
+
+
+class Diploma(TranslatedNameMixin):
+    """A Belgian (or foreign) qualification and the ISCED level it maps to."""
+
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    isced_level = models.ForeignKey(
+        IscedLevel, on_delete=models.PROTECT, verbose_name=_("ISCED level")
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = _("diploma")
+        verbose_name_plural = _("diplomas")
+
+
+class Organisation(models.Model):
+    class Circle(models.TextChoices):
+        HOST = "host", _("Host (Cité des métiers)")
+        FIRST = "first", _("First circle: individual counselling at the CDM")
+        SECOND = "second", _("Second circle: collective activities")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40)
+    circle = models.CharField(
+        _("circle"), max_length=10, choices=Circle.choices, default=Circle.FIRST
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+# --- Users ---------------------------------------------------------------------------
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADVISOR = "advisor", _("Youth advisor")
+        PARTNER = "partner", _("Partner staff")
+        LEAD = "lead", _("Project lead")
+        ADMIN = "admin", _("Administrator")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, default=Role.ADVISOR
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["first_name", "last_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def works_on_cases(self) -> bool:
+        """Advisors and project leads keep their organisation's case files."""
+        return self.role in {self.Role.ADVISOR, self.Role.LEAD}
+
+
+# --- Young people and case files -------------------------------------------------------
+
+
+class DeclinableAnswer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    DECLINED = "declined", _("Declined to state")
+
+
+class YoungPerson(models.Model):
+    class Citizenship(models.TextChoices):
+        BELGIAN = "be", _("Belgian")
+        EU = "eu", _("Other EU country")
+        THIRD_COUNTRY = "third", _("Non-EU country")
+        STATELESS = "stateless", _("Stateless")
+        UNKNOWN = "unknown", _("Not known")
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    name_key = models.CharField(max_length=210, editable=False, db_index=True)
+    birth_date = models.DateField(_("date of birth"))
+    gender = models.ForeignKey(
+        Gender, on_delete=models.PROTECT, verbose_name=_("gender")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, verbose_name=_("commune of residence")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    speaks_french = models.BooleanField(_("speaks French"), default=False)
+    speaks_dutch = models.BooleanField(_("speaks Dutch"), default=False)
+    other_languages = models.CharField(_("other languages"), max_length=200, blank=True)
+    citizenship = models.CharField(
+        _("citizenship"),
+        max_length=10,
+        choices=Citizenship.choices,
+        default=Citizenship.UNKNOWN,
+    )
+    created_by_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("young person")
+        verbose_name_plural = _("young people")
+        indexes = [models.Index(fields=["name_key", "birth_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalise_name(self.last_name, self.first_name)
+        super().save(*args, **kwargs)
+
+    def age_on(self, day: datetime.date) -> int:
+        return age_on(self.birth_date, day)
+
+    @property
+    def age(self) -> int:
+        return age_on(self.birth_date, timezone.localdate())
+
+
+class CaseFile(models.Model):
+    class Status(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        ACTIVE = "active", _("Active")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        CLOSED = "closed", _("Closed")
+
+    class EmploymentStatus(models.TextChoices):
+        UNEMPLOYED = "unemployed", _("Unemployed (job seeker)")
+        INACTIVE = "inactive", _("Inactive (not working, not looking)")
+        EMPLOYED = "employed", _("Employed or self-employed")
+
+    class Education(models.TextChoices):
+        NONE = "none", _("Not in education or training")
+        FULL_TIME_STUDENT = "student", _("Full-time student")
+        PART_TIME = "part_time", _("Part-time or evening education")
+        TRAINING = "training", _("Non-formal training")
+
+    class Referral(models.TextChoices):
+        OWN_INITIATIVE = "own", _("Came on their own initiative")
+        REFERRED = "referred", _("Referred by an organisation")
+
+    class ExitReason(models.TextChoices):
+        COMPLETED = "completed", _("Path completed")
+        DROPPED_OUT = "dropped_out", _("Dropped out")
+        NO_CONTACT = "no_contact", _("No longer reachable")
+        MOVED = "moved", _("Moved away")
+        REDIRECTED = "redirected", _("Redirected to another service")
+        OTHER = "other", _("Other")
+
+    young_person = models.ForeignKey(
+        YoungPerson,
+        on_delete=models.PROTECT,
+        related_name="case_files",
+        verbose_name=_("young person"),
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.PROTECT,
+        related_name="case_files",
+        verbose_name=_("programme"),
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="case_files",
+        verbose_name=_("organisation"),
+    )
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="caseload",
+        verbose_name=_("advisor in charge"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.INTAKE,
+        db_index=True,
+    )
+    entry_date = models.DateField(_("entry date"))
+    exit_date = models.DateField(_("exit date"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("exit reason"), max_length=20, choices=ExitReason.choices, blank=True
+    )
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+
+    # Situation at entry, as funders define it (funder-indicators.md).
+    employment_status = models.CharField(
+        _("employment status at entry"),
+        max_length=12,
+        choices=EmploymentStatus.choices,
+    )
+    unemployed_since = models.DateField(_("unemployed since"), null=True, blank=True)
+    education = models.CharField(
+        _("education or training at entry"),
+        max_length=12,
+        choices=Education.choices,
+        default=Education.NONE,
+    )
+    highest_diploma = models.ForeignKey(
+        Diploma,
+        on_delete=models.PROTECT,
+        verbose_name=_("highest diploma completed"),
+    )
+    registered_at_actiris = models.BooleanField(
+        _("registered as a job seeker at Actiris"), default=False
+    )
+    disability = models.CharField(
+        _("disability"),
+        max_length=10,
+        choices=DeclinableAnswer.choices,
+        default=DeclinableAnswer.DECLINED,
+    )
+    foreign_background = models.CharField(
+        _("foreign or migrant background"),
+        max_length=10,
+        choices=DeclinableAnswer.choices,
+        default=DeclinableAnswer.DECLINED,
+    )
+    minority = models.CharField(
+        _("minority"),
+        max_length=10,
+        choices=DeclinableAnswer.choices,
+        default=DeclinableAnswer.DECLINED,
+    )
+    homeless = models.CharField(
+        _("homeless or affected by housing exclusion"),
+        max_length=10,
+        choices=DeclinableAnswer.choices,
+        default=DeclinableAnswer.DECLINED,
+    )
+    first_visit = models.BooleanField(_("first visit this year"), default=True)
+    referral = models.CharField(
+        _("how they came"),
+        max_length=10,
+        choices=Referral.choices,
+        default=Referral.OWN_INITIATIVE,
+    )
+    referred_by = models.CharField(_("referred by"), max_length=200, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("case file")
+        verbose_name_plural = _("case files")
+        indexes = [
+            models.Index(fields=["owner_organisation", "status"]),
+            models.Index(fields=["advisor", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.young_person}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+    @property
+    def age_at_entry(self) -> int:
+        return self.young_person.age_on(self.entry_date)
+
+
+class CaseStatusChange(models.Model):
+    """Every move of a case file through its lifecycle, dated and attributed."""
+
+    case_file = models.ForeignKey(
+        CaseFile, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, choices=CaseFile.Status.choices)
+    to_status = models.CharField(max_length=10, choices=CaseFile.Status.choices)
+    effective_date = models.DateField(_("date"))
+    comment = models.TextField(_("comment"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+
+class Consent(models.Model):
+    class Purpose(models.TextChoices):
+        DATA_PROCESSING = "processing", _("Processing of personal data")
+        SHARING = "sharing", _("Sharing the case file with a partner")
+        FUNDER_REPORTING = "reporting", _("Reporting to funders (ESF+, Actiris)")
+
+    class GivenBy(models.TextChoices):
+        YOUNG_PERSON = "self", _("The young person")
+        GUARDIAN = "guardian", _("A parent or guardian")
+
+    case_file = models.ForeignKey(
+        CaseFile,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("case file"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner organisation covered"),
+    )
+    scope = models.CharField(_("scope"), max_length=300, blank=True)
+    given_by = models.CharField(
+        _("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.YOUNG_PERSON
+    )
+    guardian_name = models.CharField(_("name of parent or guardian"), max_length=200, blank=True)
+    given_on = models.DateField(_("date given"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class Note(models.Model):
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", _("Only me")
+        ORGANISATION = "organisation", _("My organisation")
+        SHARED = "shared", _("Every organisation the case is shared with")
+
+    case_file = models.ForeignKey(
+        CaseFile,
+        on_delete=models.CASCADE,
+        related_name="notes",
+        verbose_name=_("case file"),
+    )
+    contact_date = models.DateField(_("date of contact"))
+    channel = models.ForeignKey(
+        ContactChannel, on_delete=models.PROTECT, verbose_name=_("channel")
+    )
+    topic = models.CharField(_("topic"), max_length=150)
+    text = models.TextField(_("note"))
+    visibility = models.CharField(
+        _("visible to"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.ORGANISATION,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notes",
+        verbose_name=_("author"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-contact_date", "-pk"]
+        verbose_name = _("follow-up note")
+        verbose_name_plural = _("follow-up notes")
+        indexes = [models.Index(fields=["case_file", "contact_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact_date} {self.topic}"
+
+
+class AuditEvent(models.Model):
+    """Append-only trail of who did what to which record, with the fields changed."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        TRANSITION = "transition", _("Status changed")
+        VIEW = "view", _("Viewed")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    object_version = models.PositiveIntegerField(null=True)
+    case_file = models.ForeignKey(
+        CaseFile,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+    )
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "object_version"])]

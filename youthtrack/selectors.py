@@ -1,0 +1,137 @@
+"""Reads. Every function takes the user and goes through the access gate."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .access import case_files_visible_to, notes_visible_to
+from .models import AuditEvent, CaseFile, Note, User, YoungPerson, normalise_name
+
+
+def case_file_list_for_user(*, user: User) -> QuerySet[CaseFile]:
+    return case_files_visible_to(user).select_related(
+        "young_person",
+        "young_person__gender",
+        "young_person__commune",
+        "programme",
+        "advisor",
+    )
+
+
+def case_file_get_for_user(*, user: User, pk: int) -> CaseFile:
+    try:
+        return case_file_list_for_user(user=user).select_related(
+            "highest_diploma__isced_level", "owner_organisation"
+        ).get(pk=pk)
+    except CaseFile.DoesNotExist:
+        raise Http404 from None
+
+
+def note_list_for_user(*, user: User, case_file: CaseFile) -> QuerySet[Note]:
+    return notes_visible_to(user, case_file).select_related(
+        "channel", "author", "organisation"
+    )
+
+
+def note_get_for_user(*, user: User, case_file: CaseFile, pk: int) -> Note:
+    """A note is reached through its case file's gate, never by its id alone."""
+    try:
+        return note_list_for_user(user=user, case_file=case_file).get(pk=pk)
+    except Note.DoesNotExist:
+        raise Http404 from None
+
+
+def young_person_get_for_user(*, user: User, pk: int) -> YoungPerson:
+    """A young person is visible when one of their case files is."""
+    if not case_files_visible_to(user).filter(young_person_id=pk).exists():
+        raise Http404
+    return YoungPerson.objects.select_related("gender", "commune").get(pk=pk)
+
+
+def young_person_possible_duplicates(
+    *, user: User, first_name: str, last_name: str, birth_date: datetime.date
+) -> QuerySet[YoungPerson]:
+    """People already registered with the same name and birth date (accents and case
+    ignored), among those the user may see."""
+    visible = case_files_visible_to(user)
+    return (
+        YoungPerson.objects.filter(
+            name_key=normalise_name(last_name, first_name),
+            birth_date=birth_date,
+        )
+        .filter(Q(case_files__in=visible))
+        .distinct()
+        .select_related("commune")
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+    by: str
+    at: datetime.datetime
+
+
+def changes_since(*, obj: CaseFile | YoungPerson, version: int) -> list[FieldChange]:
+    """What others changed on a record after the version a form was opened on."""
+    events = (
+        AuditEvent.objects.filter(
+            object_type=obj._meta.label_lower,
+            object_id=obj.pk,
+            object_version__gt=version,
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    changes = []
+    for event in events:
+        for field, (before, after) in event.changes.items():
+            try:
+                label = str(obj._meta.get_field(field).verbose_name)
+            except Exception:  # a field renamed since the event was written
+                label = field
+            changes.append(
+                FieldChange(
+                    field=label,
+                    before=before,
+                    after=after,
+                    by=str(event.actor) if event.actor else "",
+                    at=event.at,
+                )
+            )
+    return changes
+
+
+def dashboard_for_user(*, user: User) -> dict:
+    """The advisor's day: my open cases, follow-ups due, files gone quiet, recent changes."""
+    today = timezone.localdate()
+    cases = case_file_list_for_user(user=user)
+    mine = cases.filter(advisor_id=user.pk).exclude(status=CaseFile.Status.CLOSED)
+    quiet_since = today - datetime.timedelta(days=30)
+    recent_since = timezone.now() - datetime.timedelta(
+        days=settings.YOUTHTRACK_RECENT_DAYS
+    )
+    mine_with_last_contact = mine.annotate(last_contact=Max("notes__contact_date"))
+    return {
+        "my_open_cases": mine_with_last_contact.order_by(
+            "next_follow_up_on", "young_person__last_name"
+        )[:50],
+        "my_open_count": mine.count(),
+        "follow_ups_due": mine.filter(
+            next_follow_up_on__lte=today + datetime.timedelta(days=7)
+        ).order_by("next_follow_up_on")[:20],
+        "gone_quiet": mine_with_last_contact.filter(
+            Q(last_contact__lt=quiet_since)
+            | Q(last_contact__isnull=True, entry_date__lt=quiet_since)
+        ).order_by("last_contact")[:20],
+        "recently_changed": cases.filter(updated_at__gte=recent_since).order_by(
+            "-updated_at"
+        )[:10],
+        "today": today,
+    }

@@ -1,0 +1,14 @@
+"""Test settings: SQLite by default, PostgreSQL when DATABASE_URL says so."""
+
+from .base import *  # noqa: F401,F403
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {  # noqa: F405
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
