@@ -11,12 +11,8 @@ class Programme(TranslatedNameMixin):
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    min_age = models.PositiveSmallIntegerField(
-        _("minimum age at entry"), default=15
-    )
-    max_age = models.PositiveSmallIntegerField(
-        _("maximum age at entry"), default=29
-    )
+    min_age = models.PositiveSmallIntegerField(_("minimum age at entry"), default=15)
+    max_age = models.PositiveSmallIntegerField(_("maximum age at entry"), default=29)
     requires_actiris_registration = models.BooleanField(
         _("registration at Actiris required"), default=False
     )

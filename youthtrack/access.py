@@ -1,7 +1,7 @@
 """The one place that says who may see and change what.
 
-Every read of case files and notes goes through these querysets; a record the user may not see
-is answered with 404, exactly like one that does not exist.
+Every read of case files and notes goes through these querysets; a record the user may
+not see is answered with 404, exactly like one that does not exist.
 """
 
 from django.db.models import Q, QuerySet
@@ -12,9 +12,10 @@ from .models import CaseFile, Note, User
 def case_files_visible_to(user: User) -> QuerySet[CaseFile]:
     """Case files the user may open.
 
-    Advisors and project leads see their own organisation's files. Partner staff will see the
-    files shared with their organisation (the sharing issue); until a file is shared with them
-    they see none. Administrators manage users and reference data, not case files.
+    Advisors and project leads see their own organisation's files. Partner staff will
+    see the files shared with their organisation (the sharing issue); until a file is
+    shared with them they see none. Administrators manage users and reference data, not
+    case files.
     """
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
         return CaseFile.objects.none()

@@ -13,10 +13,10 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         language = (get_language() or "fr")[:2]
         return getattr(self, f"name_{language}", None) or self.name_fr
-
-    def __str__(self) -> str:
-        return self.name

@@ -1,7 +1,7 @@
 """The core of youthtrack: organisations, people, case files, consent, notes, audit.
 
-Facts are stored as the advisor records them (dates, situations at entry); every figure a
-funder asks for is derived from them at report time, never typed in.
+Facts are stored as the advisor records them (dates, situations at entry); every figure
+a funder asks for is derived from them at report time, never typed in.
 """
 
 import datetime
@@ -43,7 +43,7 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
-# --- Reference data (loaded from fixtures/) -------------------------------------------
+# --- Reference data (loaded from fixtures/) ---
 
 
 class Gender(TranslatedNameMixin):
@@ -133,7 +133,7 @@ class Organisation(models.Model):
         return self.short_name or self.name
 
 
-# --- Users ---------------------------------------------------------------------------
+# --- Users ---
 
 
 class User(AbstractUser):
@@ -169,7 +169,7 @@ class User(AbstractUser):
         return self.role in {self.Role.ADVISOR, self.Role.LEAD}
 
 
-# --- Young people and case files -------------------------------------------------------
+# --- Young people and case files ---
 
 
 class DeclinableAnswer(models.TextChoices):
@@ -413,6 +413,9 @@ class CaseStatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
 
+    def __str__(self) -> str:
+        return f"{self.case_file_id}: {self.from_status} → {self.to_status}"
+
 
 class Consent(models.Model):
     class Purpose(models.TextChoices):
@@ -441,9 +444,14 @@ class Consent(models.Model):
     )
     scope = models.CharField(_("scope"), max_length=300, blank=True)
     given_by = models.CharField(
-        _("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.YOUNG_PERSON
+        _("given by"),
+        max_length=10,
+        choices=GivenBy.choices,
+        default=GivenBy.YOUNG_PERSON,
     )
-    guardian_name = models.CharField(_("name of parent or guardian"), max_length=200, blank=True)
+    guardian_name = models.CharField(
+        _("name of parent or guardian"), max_length=200, blank=True
+    )
     given_on = models.DateField(_("date given"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -465,6 +473,9 @@ class Consent(models.Model):
         ordering = ["-given_on", "-pk"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.given_on})"
 
     @property
     def is_active(self) -> bool:
@@ -557,3 +568,6 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [models.Index(fields=["object_type", "object_id", "object_version"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"

@@ -24,9 +24,11 @@ def case_file_list_for_user(*, user: User) -> QuerySet[CaseFile]:
 
 def case_file_get_for_user(*, user: User, pk: int) -> CaseFile:
     try:
-        return case_file_list_for_user(user=user).select_related(
-            "highest_diploma__isced_level", "owner_organisation"
-        ).get(pk=pk)
+        return (
+            case_file_list_for_user(user=user)
+            .select_related("highest_diploma__isced_level", "owner_organisation")
+            .get(pk=pk)
+        )
     except CaseFile.DoesNotExist:
         raise Http404 from None
 
@@ -109,7 +111,7 @@ def changes_since(*, obj: CaseFile | YoungPerson, version: int) -> list[FieldCha
 
 
 def dashboard_for_user(*, user: User) -> dict:
-    """The advisor's day: my open cases, follow-ups due, files gone quiet, recent changes."""
+    """The advisor's day: open cases, follow-ups due, files gone quiet, changes."""
     today = timezone.localdate()
     cases = case_file_list_for_user(user=user)
     mine = cases.filter(advisor_id=user.pk).exclude(status=CaseFile.Status.CLOSED)

@@ -1,5 +1,5 @@
-"""Writes. Each service takes the acting user, checks the permission, validates the business
-rules, changes the data and writes its audit row in one transaction."""
+"""Writes. Each service takes the acting user, checks the permission, validates the
+business rules, changes the data and writes its audit row in one transaction."""
 
 import datetime
 from typing import Any
@@ -56,7 +56,7 @@ def allowed_transitions(case_file: CaseFile) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == case_file.status]
 
 
-# --- audit ---------------------------------------------------------------------------
+# --- audit ---
 
 
 def _display(instance: models.Model, field_name: str) -> str:
@@ -139,7 +139,7 @@ def _save_versioned(
     return current, changed
 
 
-# --- validation of business rules ------------------------------------------------------
+# --- validation of business rules ---
 
 
 def validate_young_person(person: YoungPerson) -> None:
@@ -150,7 +150,11 @@ def validate_young_person(person: YoungPerson) -> None:
         )
     if person.birth_date and age_on(person.birth_date, today) > 120:
         raise ValidationError(
-            {"birth_date": _("Please check the date of birth: this is over 120 years ago.")}
+            {
+                "birth_date": _(
+                    "Please check the date of birth: this is over 120 years ago."
+                )
+            }
         )
     if person.pk:
         for case_file in person.case_files.select_related("programme"):
@@ -236,7 +240,23 @@ def validate_case_file(case_file: CaseFile) -> None:
         raise ValidationError(errors)
 
 
-# --- young people and case files -------------------------------------------------------
+def _validate_all(*checks) -> None:
+    """Run every check and report all their errors at once."""
+    errors: dict[str, list] = {}
+    for check in checks:
+        if check is None:
+            continue
+        validate, obj = check
+        try:
+            validate(obj)
+        except ValidationError as error:
+            for field, messages in error.update_error_dict({}).items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- young people and case files ---
 
 
 def _require_case_editor(user: User, case_file: CaseFile) -> None:
@@ -261,7 +281,6 @@ def case_file_intake(
         person = YoungPerson(
             created_by_organisation_id=acting_user.organisation_id, **person_data
         )
-        validate_young_person(person)
         if not confirmed_new_person:
             matches = list(
                 young_person_possible_duplicates(
@@ -283,7 +302,10 @@ def case_file_intake(
         status=Status.INTAKE,
         **case_data,
     )
-    validate_case_file(case_file)
+    _validate_all(
+        (validate_young_person, person) if person.pk is None else None,
+        (validate_case_file, case_file),
+    )
     if person.pk is None:
         person.save()
         _audit(
@@ -321,7 +343,7 @@ def young_person_update(
     expected_version: int,
     case_file: CaseFile,
 ) -> YoungPerson:
-    """Correct a young person's details, reached through a case file the user may edit."""
+    """Correct a young person's details, through a case file the user may edit."""
     _require_case_editor(acting_user, case_file)
     person, _changed = _save_versioned(
         instance=young_person,
@@ -381,12 +403,16 @@ def case_file_transition(
             _("A case file cannot go from “%(from)s” to “%(to)s”.")
             % {
                 "from": Status(from_status).label,
-                "to": Status(to_status).label if to_status in Status.values else to_status,
+                "to": Status(to_status).label
+                if to_status in Status.values
+                else to_status,
             }
         )
     today = timezone.localdate()
     if effective_date > today:
-        raise ValidationError({"effective_date": _("The date cannot be in the future.")})
+        raise ValidationError(
+            {"effective_date": _("The date cannot be in the future.")}
+        )
     if effective_date < current.entry_date:
         raise ValidationError(
             {"effective_date": _("The date cannot be before the entry date.")}
@@ -421,7 +447,7 @@ def case_file_transition(
     return updated
 
 
-# --- consent ---------------------------------------------------------------------------
+# --- consent ---
 
 
 @transaction.atomic
@@ -485,7 +511,7 @@ def consent_withdraw(
     return consent
 
 
-# --- notes -----------------------------------------------------------------------------
+# --- notes ---
 
 
 def validate_note(note: Note) -> None:
@@ -496,7 +522,9 @@ def validate_note(note: Note) -> None:
 
 
 @transaction.atomic
-def note_create(*, case_file: CaseFile, acting_user: User, data: dict[str, Any]) -> Note:
+def note_create(
+    *, case_file: CaseFile, acting_user: User, data: dict[str, Any]
+) -> Note:
     if not can_add_note(acting_user, case_file):
         raise PermissionDenied
     note = Note(

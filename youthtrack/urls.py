@@ -1,7 +1,35 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("", views.dashboard, name="dashboard"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.intake, name="intake"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/person/", views.person_edit, name="person_edit"),
+    path(
+        "cases/<int:pk>/status/<slug:to_status>/",
+        views.case_transition,
+        name="case_transition",
+    ),
+    path("cases/<int:pk>/notes/new/", views.note_create, name="note_create"),
+    path("cases/<int:pk>/notes/<int:note_pk>/edit/", views.note_edit, name="note_edit"),
+    path("cases/<int:pk>/consents/new/", views.consent_create, name="consent_create"),
+    path(
+        "cases/<int:pk>/consents/<int:consent_pk>/withdraw/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,8 @@
 """Settings shared by every environment; everything variable comes from the environment.
 
-With nothing set, youthtrack runs embedded: SQLite next to the code and Celery tasks run
-in-process. Point ``DATABASE_URL`` at PostgreSQL and ``CELERY_BROKER_URL`` at Redis to run it
-as it runs in production.
+With nothing set, youthtrack runs embedded: SQLite next to the code and Celery tasks
+run in-process. Point ``DATABASE_URL`` at PostgreSQL and ``CELERY_BROKER_URL`` at Redis
+to run it as it runs in production.
 """
 
 import os

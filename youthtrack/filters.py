@@ -1,0 +1,130 @@
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import Programme
+
+from .models import CaseFile, Commune, Gender, User, normalise_name
+
+AGE_BANDS = {
+    "15-17": (15, 17),
+    "18-24": (18, 24),
+    "25-29": (25, 29),
+    "30+": (30, 200),
+}
+
+
+def birth_date_range(
+    min_age: int, max_age: int, today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """Birth dates of people aged min_age..max_age (completed years) today."""
+
+    def years_ago(years: int) -> datetime.date:
+        try:
+            return today.replace(year=today.year - years)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - years, day=28)
+
+    latest = years_ago(min_age)
+    earliest = years_ago(max_age + 1) + datetime.timedelta(days=1)
+    return earliest, latest
+
+
+class CaseFileFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name or file number")}
+        ),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=CaseFile.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    programme = django_filters.ModelChoiceFilter(
+        label=_("Programme"), queryset=Programme.objects.all()
+    )
+    advisor = django_filters.ModelChoiceFilter(
+        label=_("Advisor"), queryset=User.objects.none()
+    )
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Commune"),
+        field_name="young_person__commune",
+        queryset=Commune.objects.all(),
+    )
+    gender = django_filters.ModelChoiceFilter(
+        label=_("Gender"),
+        field_name="young_person__gender",
+        queryset=Gender.objects.all(),
+    )
+    age_band = django_filters.ChoiceFilter(
+        label=_("Age today"),
+        choices=[(key, key) for key in AGE_BANDS],
+        method="filter_age_band",
+    )
+    entry_from = django_filters.DateFilter(
+        label=_("Entry from"),
+        field_name="entry_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    entry_to = django_filters.DateFilter(
+        label=_("Entry until"),
+        field_name="entry_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("young_person__last_name", "name"),
+            ("entry_date", "entry"),
+            ("updated_at", "updated"),
+            ("next_follow_up_on", "follow_up"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "young_person__last_name": _("Name"),
+            "entry_date": _("Entry date"),
+            "updated_at": _("Last change"),
+            "next_follow_up_on": _("Next follow-up"),
+            "status": _("Status"),
+        },
+    )
+
+    class Meta:
+        model = CaseFile
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["advisor"].queryset = User.objects.filter(
+            organisation_id=user.organisation_id,
+            role__in=[User.Role.ADVISOR, User.Role.LEAD],
+        )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip().lstrip("#")
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(pk=int(value))
+        condition = Q()
+        for word in normalise_name(value).split():
+            condition &= Q(young_person__name_key__contains=word)
+        return queryset.filter(condition)
+
+    def filter_age_band(self, queryset, name, value):
+        if value not in AGE_BANDS:
+            return queryset
+        earliest, latest = birth_date_range(*AGE_BANDS[value], timezone.localdate())
+        return queryset.filter(
+            young_person__birth_date__gte=earliest,
+            young_person__birth_date__lte=latest,
+        )

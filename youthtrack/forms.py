@@ -1,0 +1,202 @@
+"""Forms parse input; the services hold the rules. Errors that services raise are put
+beside the field they concern, and whatever the user typed is kept."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import Programme
+
+from .models import CaseFile, Consent, Note, Organisation, User, YoungPerson
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user opened, so a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+
+    def model_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+    def expected_version(self) -> int:
+        return self.cleaned_data.get("version") or self.instance.version
+
+
+class YoungPersonForm(VersionedForm):
+    class Meta:
+        model = YoungPerson
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "gender",
+            "commune",
+            "phone",
+            "email",
+            "speaks_french",
+            "speaks_dutch",
+            "other_languages",
+            "citizenship",
+        ]
+        widgets = {"birth_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+
+CASE_FIELDS = [
+    "programme",
+    "advisor",
+    "entry_date",
+    "next_follow_up_on",
+    "employment_status",
+    "unemployed_since",
+    "education",
+    "highest_diploma",
+    "registered_at_actiris",
+    "disability",
+    "foreign_background",
+    "minority",
+    "homeless",
+    "first_visit",
+    "referral",
+    "referred_by",
+]
+
+
+class CaseFileForm(VersionedForm):
+    class Meta:
+        model = CaseFile
+        fields = [*CASE_FIELDS, "exit_date", "exit_reason"]
+        widgets = {
+            "entry_date": DateInput(),
+            "next_follow_up_on": DateInput(),
+            "unemployed_since": DateInput(),
+            "exit_date": DateInput(),
+            "disability": forms.RadioSelect,
+            "foreign_background": forms.RadioSelect,
+            "minority": forms.RadioSelect,
+            "homeless": forms.RadioSelect,
+            "employment_status": forms.RadioSelect,
+            "referral": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(is_active=True)
+        self.fields["advisor"].queryset = User.objects.filter(
+            organisation_id=user.organisation_id,
+            role__in=[User.Role.ADVISOR, User.Role.LEAD],
+            is_active=True,
+        )
+        if not self.instance.pk:
+            self.fields["advisor"].initial = user.pk
+            self.fields["entry_date"].initial = timezone.localdate()
+        # Exit fields are set by closing the case; they can be corrected once closed.
+        if self.instance.status != CaseFile.Status.CLOSED:
+            del self.fields["exit_date"]
+            del self.fields["exit_reason"]
+        self.fields["highest_diploma"].empty_label = None
+        for name in ("employment_status", "referral"):
+            self.fields[name].choices = [
+                c for c in self.fields[name].choices if c[0] != ""
+            ]
+
+
+class IntakeChoiceForm(forms.Form):
+    """After the duplicate guard: use the existing person, or confirm a new one."""
+
+    existing_person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirm_new_person = forms.BooleanField(
+        required=False,
+        label=_("This is a different person: register them anyway"),
+    )
+
+
+class NoteForm(VersionedForm):
+    class Meta:
+        model = Note
+        fields = ["contact_date", "channel", "topic", "text", "visibility"]
+        widgets = {
+            "contact_date": DateInput(),
+            "text": forms.Textarea(attrs={"rows": 6}),
+            "visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["contact_date"].initial = timezone.localdate()
+        self.fields["contact_date"].widget.attrs["max"] = (
+            timezone.localdate().isoformat()
+        )
+        self.fields["channel"].empty_label = None
+
+
+class TransitionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    effective_date = forms.DateField(label=_("Date"), widget=DateInput())
+    exit_reason = forms.ChoiceField(
+        label=_("Exit reason"),
+        choices=[("", "—"), *CaseFile.ExitReason.choices],
+        required=False,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, closing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_date"].initial = timezone.localdate()
+        if closing:
+            self.fields["effective_date"].label = _("Exit date")
+            self.fields["exit_reason"].required = True
+        else:
+            del self.fields["exit_reason"]
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = [
+            "purpose",
+            "partner",
+            "scope",
+            "given_by",
+            "guardian_name",
+            "given_on",
+        ]
+        widgets = {"given_on": DateInput(), "given_by": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["given_on"].initial = timezone.localdate()
+        self.fields["given_by"].choices = [
+            c for c in self.fields["given_by"].choices if c[0] != ""
+        ]
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_on"].initial = timezone.localdate()

@@ -1,0 +1,365 @@
+"""Views parse input, call one service or selector, and render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import can_add_note, can_edit_case_file, can_edit_note
+from .filters import CaseFileFilter
+from .forms import (
+    CaseFileForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    IntakeChoiceForm,
+    NoteForm,
+    TransitionForm,
+    YoungPersonForm,
+)
+from .models import CaseFile, YoungPerson
+
+
+def _apply_service_errors(form, error: ValidationError, *other_forms) -> None:
+    """Put a service's ValidationError beside the fields it names, in whichever of the
+    forms has that field; the rest goes on top of the first form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = next((f for f in (form, *other_forms) if field in f.fields), None)
+        if target is None:
+            form.add_error(None, errors)
+        else:
+            target.add_error(field, errors)
+
+
+def _stale(request: HttpRequest, form, error: services.StaleEditError, current) -> None:
+    """Keep what the user typed, show what changed, and let a second save decide."""
+    messages.warning(
+        request,
+        _(
+            "Someone else saved this record after you opened it. Your changes are "
+            "not saved yet: check what changed below, then save again to keep yours."
+        ),
+    )
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = current.version
+    form.stale_changes = error.changes
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = selectors.dashboard_for_user(user=request.user)
+    return render(request, "youthtrack/dashboard.html", context)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.case_file_list_for_user(user=request.user)
+    case_filter = CaseFileFilter(
+        request.GET or None, queryset=queryset, user=request.user
+    )
+    results = case_filter.qs if case_filter.is_bound else queryset
+    if case_filter.is_bound and not case_filter.is_valid():
+        results = queryset.none()
+    if not request.GET.get("sort"):
+        results = results.order_by("-updated_at", "-pk")
+    page = Paginator(results, settings.YOUTHTRACK_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "youthtrack/case_list.html",
+        {"filter": case_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    can_edit = can_edit_case_file(request.user, case_file)
+    return render(
+        request,
+        "youthtrack/case_detail.html",
+        {
+            "case": case_file,
+            "person": case_file.young_person,
+            "notes": selectors.note_list_for_user(
+                user=request.user, case_file=case_file
+            ),
+            "status_changes": case_file.status_changes.select_related("changed_by"),
+            "consents": case_file.consents.select_related("partner", "recorded_by"),
+            "other_case_files": selectors.case_file_list_for_user(user=request.user)
+            .filter(young_person_id=case_file.young_person_id)
+            .exclude(pk=case_file.pk),
+            "can_edit": can_edit,
+            "can_add_note": can_add_note(request.user, case_file),
+            "transitions": services.allowed_transitions(case_file) if can_edit else [],
+        },
+    )
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Register a young person and open their case file, guarding against duplicates."""
+    if not request.user.works_on_cases:
+        raise PermissionDenied
+    existing = None
+    existing_id = request.GET.get("person") or request.POST.get("existing_person")
+    if existing_id:
+        try:
+            existing = selectors.young_person_get_for_user(
+                user=request.user, pk=int(existing_id)
+            )
+        except (ValueError, Http404):
+            raise Http404 from None
+    person_form = YoungPersonForm(
+        request.POST or None, prefix="person", instance=existing
+    )
+    case_form = CaseFileForm(request.POST or None, prefix="case", user=request.user)
+    choice_form = IntakeChoiceForm(request.POST or None)
+    duplicates: list[YoungPerson] = []
+    if request.method == "POST":
+        person_valid = existing is not None or person_form.is_valid()
+        if person_valid and case_form.is_valid() and choice_form.is_valid():
+            try:
+                case_file = services.case_file_intake(
+                    acting_user=request.user,
+                    person_data=None if existing else person_form.model_data(),
+                    case_data=case_form.model_data(),
+                    existing_person=existing,
+                    confirmed_new_person=choice_form.cleaned_data["confirm_new_person"],
+                )
+            except services.DuplicatePersonError as error:
+                duplicates = error.matches
+            except ValidationError as error:
+                _apply_service_errors(case_form, error, person_form)
+            else:
+                messages.success(
+                    request,
+                    _("Case file #%(pk)s opened for %(name)s.")
+                    % {"pk": case_file.pk, "name": case_file.young_person},
+                )
+                return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request,
+        "youthtrack/intake.html",
+        {
+            "person_form": person_form,
+            "case_form": case_form,
+            "choice_form": choice_form,
+            "existing": existing,
+            "duplicates": duplicates,
+        },
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_edit_case_file(request.user, case_file):
+        raise PermissionDenied
+    person = case_file.young_person
+    form = YoungPersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.young_person_update(
+                young_person=person,
+                acting_user=request.user,
+                data=form.model_data(),
+                expected_version=form.expected_version(),
+                case_file=case_file,
+            )
+        except services.StaleEditError as error:
+            _stale(request, form, error, YoungPerson.objects.get(pk=person.pk))
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The young person's details were saved."))
+            return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request,
+        "youthtrack/person_form.html",
+        {"form": form, "case": case_file, "person": person},
+    )
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_edit_case_file(request.user, case_file):
+        raise PermissionDenied
+    form = CaseFileForm(request.POST or None, instance=case_file, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_file_update(
+                case_file=case_file,
+                acting_user=request.user,
+                data=form.model_data(),
+                expected_version=form.expected_version(),
+            )
+        except services.StaleEditError as error:
+            _stale(request, form, error, CaseFile.objects.get(pk=case_file.pk))
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The case file was saved."))
+            return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request, "youthtrack/case_form.html", {"form": form, "case": case_file}
+    )
+
+
+@login_required
+def case_transition(request: HttpRequest, pk: int, to_status: str) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_edit_case_file(request.user, case_file):
+        raise PermissionDenied
+    if to_status not in CaseFile.Status.values:
+        raise Http404
+    closing = to_status == CaseFile.Status.CLOSED
+    form = TransitionForm(
+        request.POST or None,
+        closing=closing,
+        initial={"version": case_file.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_file_transition(
+                case_file=case_file,
+                acting_user=request.user,
+                to_status=to_status,
+                effective_date=form.cleaned_data["effective_date"],
+                exit_reason=form.cleaned_data.get("exit_reason", ""),
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleEditError as error:
+            _stale(request, form, error, CaseFile.objects.get(pk=case_file.pk))
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The case file is now “%(status)s”.")
+                % {"status": CaseFile.Status(to_status).label},
+            )
+            return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request,
+        "youthtrack/transition_form.html",
+        {
+            "form": form,
+            "case": case_file,
+            "to_status": CaseFile.Status(to_status),
+            "allowed": to_status in services.allowed_transitions(case_file),
+        },
+    )
+
+
+@login_required
+def note_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_add_note(request.user, case_file):
+        raise PermissionDenied
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_create(
+                case_file=case_file, acting_user=request.user, data=form.model_data()
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The note was added."))
+            return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request, "youthtrack/note_form.html", {"form": form, "case": case_file}
+    )
+
+
+@login_required
+def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    note = selectors.note_get_for_user(
+        user=request.user, case_file=case_file, pk=note_pk
+    )
+    if not can_edit_note(request.user, note):
+        raise PermissionDenied
+    form = NoteForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_update(
+                note=note,
+                acting_user=request.user,
+                data=form.model_data(),
+                expected_version=form.expected_version(),
+            )
+        except services.StaleEditError as error:
+            _stale(request, form, error, type(note).objects.get(pk=note.pk))
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The note was saved."))
+            return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request,
+        "youthtrack/note_form.html",
+        {"form": form, "case": case_file, "note": note},
+    )
+
+
+@login_required
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_edit_case_file(request.user, case_file):
+        raise PermissionDenied
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                case_file=case_file, acting_user=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request, "youthtrack/consent_form.html", {"form": form, "case": case_file}
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_edit_case_file(request.user, case_file):
+        raise PermissionDenied
+    consent = get_object_or_404(case_file.consents, pk=consent_pk)
+    form = ConsentWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_withdraw(
+                consent=consent,
+                acting_user=request.user,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The consent was withdrawn."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("case_detail", pk=case_file.pk)
