@@ -570,4 +570,4 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "object_version"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+        return f"{self.at:%Y-%m-%d} {self.action} {self.object_type} {self.object_id}"
