@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -80,7 +81,9 @@ class FieldChange:
     at: datetime.datetime
 
 
-def changes_since(*, obj: CaseFile | YoungPerson, version: int) -> list[FieldChange]:
+def changes_since(
+    *, obj: CaseFile | YoungPerson | Note, version: int
+) -> list[FieldChange]:
     """What others changed on a record after the version a form was opened on."""
     events = (
         AuditEvent.objects.filter(
@@ -95,8 +98,9 @@ def changes_since(*, obj: CaseFile | YoungPerson, version: int) -> list[FieldCha
     for event in events:
         for field, (before, after) in event.changes.items():
             try:
-                label = str(obj._meta.get_field(field).verbose_name)
-            except Exception:  # a field renamed since the event was written
+                model_field = obj._meta.get_field(field)
+                label = str(getattr(model_field, "verbose_name", field))
+            except FieldDoesNotExist:  # renamed since the event was written
                 label = field
             changes.append(
                 FieldChange(

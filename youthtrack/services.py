@@ -530,7 +530,7 @@ def note_create(
     note = Note(
         case_file=case_file,
         author=acting_user,
-        organisation_id=acting_user.organisation_id,
+        organisation=acting_user.organisation,
         **data,
     )
     validate_note(note)
