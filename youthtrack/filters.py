@@ -89,13 +89,17 @@ class CaseFileFilter(django_filters.FilterSet):
             ("next_follow_up_on", "follow_up"),
             ("status", "status"),
         ),
-        field_labels={
-            "young_person__last_name": _("Name"),
-            "entry_date": _("Entry date"),
-            "updated_at": _("Last change"),
-            "next_follow_up_on": _("Next follow-up"),
-            "status": _("Status"),
-        },
+        # Explicit lazy labels: django-filter would otherwise build the descending
+        # ones once, at import, in whatever language was active then.
+        choices=[
+            ("-updated", _("Last change, newest first")),
+            ("name", _("Name, A to Z")),
+            ("-name", _("Name, Z to A")),
+            ("-entry", _("Entry date, newest first")),
+            ("entry", _("Entry date, oldest first")),
+            ("follow_up", _("Next follow-up, soonest first")),
+            ("status", _("Status")),
+        ],
     )
 
     class Meta:

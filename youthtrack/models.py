@@ -48,7 +48,7 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 
 class Gender(TranslatedNameMixin):
     code = models.SlugField(_("code"), max_length=20, primary_key=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order"]
@@ -58,7 +58,7 @@ class Gender(TranslatedNameMixin):
 
 class ContactChannel(TranslatedNameMixin):
     code = models.SlugField(_("code"), max_length=20, primary_key=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order"]
@@ -72,7 +72,7 @@ class Commune(TranslatedNameMixin):
     code = models.CharField(_("code"), max_length=10, primary_key=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     in_brussels_region = models.BooleanField(_("in the Brussels region"), default=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "name_fr"]
@@ -102,7 +102,7 @@ class Diploma(TranslatedNameMixin):
     isced_level = models.ForeignKey(
         IscedLevel, on_delete=models.PROTECT, verbose_name=_("ISCED level")
     )
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order"]
@@ -213,8 +213,8 @@ class YoungPerson(models.Model):
         related_name="+",
         verbose_name=_("registered by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -368,8 +368,8 @@ class CaseFile(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -399,14 +399,21 @@ class CaseStatusChange(models.Model):
     case_file = models.ForeignKey(
         CaseFile, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=10, choices=CaseFile.Status.choices)
-    to_status = models.CharField(max_length=10, choices=CaseFile.Status.choices)
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=CaseFile.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to"), max_length=10, choices=CaseFile.Status.choices
+    )
     effective_date = models.DateField(_("date"))
     comment = models.TextField(_("comment"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
-    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["changed_at", "pk"]
@@ -459,7 +466,7 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -467,6 +474,7 @@ class Consent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("withdrawal recorded by"),
     )
 
     class Meta:
@@ -518,8 +526,8 @@ class Note(models.Model):
         related_name="+",
         verbose_name=_("organisation"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -541,27 +549,33 @@ class AuditEvent(models.Model):
         TRANSITION = "transition", _("Status changed")
         VIEW = "view", _("Viewed")
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
+        verbose_name=_("who"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
-    action = models.CharField(max_length=12, choices=Action.choices)
-    object_type = models.CharField(max_length=40)
-    object_id = models.PositiveBigIntegerField()
-    object_version = models.PositiveIntegerField(null=True)
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    object_type = models.CharField(_("record type"), max_length=40)
+    object_id = models.PositiveBigIntegerField(_("record number"))
+    object_version = models.PositiveIntegerField(_("version"), null=True)
     case_file = models.ForeignKey(
         CaseFile,
         on_delete=models.PROTECT,
         null=True,
         related_name="audit_events",
+        verbose_name=_("case file"),
     )
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Max, Q, QuerySet
+from django.db.models import DateField, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from .access import case_files_visible_to, notes_visible_to
 from .models import AuditEvent, CaseFile, Note, User, YoungPerson, normalise_name
@@ -72,6 +74,22 @@ def young_person_possible_duplicates(
     )
 
 
+def display_value(field, raw) -> str:
+    """An audited raw value as the reader sees it, in the reader's language."""
+    if raw is None or raw == "":
+        return ""
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(raw, raw))
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=raw).first()
+        return str(related) if related else str(raw)
+    if isinstance(raw, bool):
+        return gettext("Yes") if raw else gettext("No")
+    if isinstance(field, DateField) and isinstance(raw, str):
+        return date_format(datetime.date.fromisoformat(raw), "SHORT_DATE_FORMAT")
+    return str(raw)
+
+
 @dataclass(frozen=True)
 class FieldChange:
     field: str
@@ -99,14 +117,17 @@ def changes_since(
         for field, (before, after) in event.changes.items():
             try:
                 model_field = obj._meta.get_field(field)
-                label = str(getattr(model_field, "verbose_name", field))
             except FieldDoesNotExist:  # renamed since the event was written
-                label = field
+                label, before_text, after_text = field, str(before), str(after)
+            else:
+                label = str(getattr(model_field, "verbose_name", field))
+                before_text = display_value(model_field, before)
+                after_text = display_value(model_field, after)
             changes.append(
                 FieldChange(
                     field=label,
-                    before=before,
-                    after=after,
+                    before=before_text,
+                    after=after_text,
                     by=str(event.actor) if event.actor else "",
                     at=event.at,
                 )

@@ -59,17 +59,15 @@ def allowed_transitions(case_file: CaseFile) -> list[str]:
 # --- audit ---
 
 
-def _display(instance: models.Model, field_name: str) -> str:
+def _raw(instance: models.Model, field_name: str) -> Any:
+    """A field's stored value in a JSON-friendly form, for the audit trail. It is shown
+    in the reader's language later (``selectors.changes_since``)."""
     field = instance._meta.get_field(field_name)
-    if getattr(field, "choices", None):
-        return str(getattr(instance, f"get_{field_name}_display")())
-    value = getattr(instance, field_name)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
+    value = getattr(instance, getattr(field, "attname", field_name))
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
     return str(value)
 
 
@@ -109,14 +107,15 @@ def _save_versioned(
     current = model.objects.get(pk=instance.pk)
     if current.version != expected_version:
         raise StaleEditError(changes_since(obj=current, version=expected_version))
-    before = {name: _display(current, name) for name in data}
+    before = {name: _raw(current, name) for name in data}
     for name, value in data.items():
         setattr(current, name, value)
     validate(current)
+    after = {name: _raw(current, name) for name in data}
     changed = {
-        name: [before[name], _display(current, name)]
+        name: [before[name], after[name]]
         for name in data
-        if before[name] != _display(current, name)
+        if before[name] != after[name]
     }
     if not changed:
         return current, {}
@@ -480,7 +479,7 @@ def consent_record(
         action=AuditEvent.Action.CREATE,
         obj=consent,
         case_file=case_file,
-        changes={"purpose": ["", consent.get_purpose_display()]},
+        changes={"purpose": [None, consent.purpose]},
     )
     return consent
 
@@ -506,7 +505,7 @@ def consent_withdraw(
         action=AuditEvent.Action.UPDATE,
         obj=consent,
         case_file=consent.case_file,
-        changes={"withdrawn_on": ["", withdrawn_on.isoformat()]},
+        changes={"withdrawn_on": [None, withdrawn_on.isoformat()]},
     )
     return consent
 

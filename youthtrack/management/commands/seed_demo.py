@@ -1,0 +1,629 @@
+"""Build a believable Brussels demo data set on top of the reference data.
+
+    manage.py seed_demo                       # 200 young people, demo logins
+    manage.py seed_demo --reset --people 100000 --seed 7
+
+Rows are built in Python and written with ``bulk_create`` in batches, so that a hundred
+thousand young people take minutes, not hours. They bypass the services (no audit rows)
+but satisfy the same rules: ``validate_young_person`` and ``validate_case_file`` accept
+every generated case file. The choices come from ``tests/factories`` (``profiles``,
+``names``, ``note_texts``), so demo data and test data have the same shape.
+"""
+
+import datetime
+import os
+import random
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import factory.random
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import models, transaction
+from django.utils import timezone
+
+from programmes.models import Programme
+from tests.factories import names, note_texts, profiles
+from tests.factories.profiles import DEMO_PASSWORD
+from youthtrack.models import (
+    AuditEvent,
+    CaseFile,
+    CaseStatusChange,
+    Commune,
+    Consent,
+    Note,
+    Organisation,
+    User,
+    YoungPerson,
+    age_on,
+    normalise_name,
+)
+
+BATCH_SIZE = 2000
+
+Role = User.Role
+
+# username: (first name, last name, role, organisation code, staff and superuser)
+DEMO_USERS = {
+    "advisor": ("Sarah", "Janssens", Role.ADVISOR, "cdm", False),
+    "advisor2": ("Karim", "El Idrissi", Role.ADVISOR, "cdm", False),
+    "partner": ("Lotte", "Peeters", Role.PARTNER, "actiris", False),
+    "lead": ("Nadia", "Lambert", Role.LEAD, "cdm", False),
+    "admin": ("Admin", "CDM", Role.ADMIN, "cdm", True),
+}
+# Colleagues who own the rest of the caseload; they do not log in to the demo.
+COLLEAGUES = {
+    "julie.dewit": ("Julie", "Dewit", Role.ADVISOR, "cdm"),
+    "thomas.claes": ("Thomas", "Claes", Role.ADVISOR, "actiris"),
+    "ines.martin": ("Inès", "Martin", Role.ADVISOR, "bruxelles-formation"),
+}
+
+STATUS_WEIGHTS = {"intake": 10.0, "active": 45.0, "follow_up": 20.0, "closed": 25.0}
+# Entry dates by status, in days before today (then limited to the person's ages).
+ENTRY_DAYS_AGO = {
+    "intake": (0, 30),
+    "active": (7, 420),
+    "follow_up": (60, profiles.HISTORY_DAYS),
+    "closed": (20, profiles.HISTORY_DAYS),
+}
+AGE_AT_ENTRY_WEIGHTS = {
+    15: 3, 16: 5, 17: 7, 18: 10, 19: 11, 20: 11, 21: 10, 22: 9,
+    23: 8, 24: 7, 25: 6, 26: 5, 27: 4, 28: 3, 29: 2,
+}  # fmt: skip
+# Who owns a case file: the CDM mostly, first-circle partners a few.
+OWNER_WEIGHTS = {"cdm": 92.0, "actiris": 5.0, "bruxelles-formation": 3.0}
+# The advisor in charge of a CDM case file (None: not yet assigned).
+CDM_ADVISOR_WEIGHTS = {
+    "advisor": 52.0,
+    "advisor2": 35.0,
+    "julie.dewit": 5.0,
+    "lead": 4.0,
+    "": 4.0,
+}
+PARTNER_ADVISOR = {"actiris": "thomas.claes", "bruxelles-formation": "ines.martin"}
+NOTES_BY_STATUS = {"intake": (0, 2), "active": (1, 9), "follow_up": (2, 12)}
+VISIBILITY_WEIGHTS = {"organisation": 85.0, "shared": 10.0, "private": 5.0}
+
+
+@dataclass
+class Reference:
+    """Reference rows, looked up once."""
+
+    programmes: dict[str, Programme]
+    organisations: dict[str, Organisation]
+    communes: dict[str, Commune]
+    users: dict[str, User]
+
+
+@dataclass
+class Batch:
+    """Unsaved rows; the children of a case file get its key once it is written."""
+
+    people: list[YoungPerson] = field(default_factory=list)
+    # (case file, {"changes": [...], "consents": [...], "notes": [...]})
+    cases: list[tuple[CaseFile, dict]] = field(default_factory=list)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the reference data, create the demo logins and build demo young people "
+        "with their case files, status history, consents and follow-up notes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=200,
+            help="How many young people to create (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2021,
+            help="Random seed; the same seed on the same day gives the same data "
+            "(default: %(default)s).",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete every young person and case file (with notes, consents, "
+            "status history and their audit trail) first. Without it, demo people are "
+            "only added to a database that has none.",
+        )
+
+    def handle(self, *args, **options):
+        people = options["people"]
+        if people < 0:
+            raise CommandError("--people cannot be negative.")
+        started = time.monotonic()
+        call_command("load_reference_data", stdout=self.stdout)
+        seed = options["seed"]
+        self.rng = random.Random(seed)
+        random.seed(seed)
+        factory.random.reseed_random(seed)
+        self.fakers = names.fakers(seed)
+        self.today = timezone.localdate()
+        self.tz = timezone.get_current_timezone()
+
+        self.ref = Reference(
+            programmes={p.code: p for p in Programme.objects.all()},
+            organisations={o.code: o for o in Organisation.objects.all()},
+            communes={c.code: c for c in Commune.objects.all()},
+            users=self._ensure_users(),
+        )
+        if options["reset"]:
+            self._reset()
+        existing = YoungPerson.objects.count()
+        if existing and not options["reset"]:
+            self.stdout.write(
+                f"Demo data already present ({existing:,} young people): nothing "
+                "added. Use --reset to rebuild it."
+            )
+        elif people:
+            self._generate(people, started)
+        self._print_logins()
+
+    # --- users ---------------------------------------------------------------------
+
+    def _ensure_users(self) -> dict[str, User]:
+        organisations = {o.code: o for o in Organisation.objects.all()}
+        password = make_password(DEMO_PASSWORD)
+        users = {}
+        for username, (first, last, role, org, staff) in DEMO_USERS.items():
+            user, _created = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "role": role,
+                    "organisation": organisations[org],
+                    "is_staff": staff,
+                    "is_superuser": staff,
+                    "is_active": True,
+                    "password": password,
+                },
+            )
+            users[username] = user
+        for username, (first, last, role, org) in COLLEAGUES.items():
+            user, created = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "role": role,
+                    "organisation": organisations[org],
+                },
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            users[username] = user
+        return users
+
+    # --- reset -----------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.stdout.write("Deleting the existing young people and case files…")
+        with transaction.atomic():
+            case_objects = ["youthtrack.youngperson", "youthtrack.casefile"]
+            case_objects += ["youthtrack.note", "youthtrack.consent"]
+            AuditEvent.objects.filter(
+                models.Q(case_file__isnull=False)
+                | models.Q(object_type__in=case_objects)
+            ).delete()
+            Note.objects.all().delete()
+            Consent.objects.all().delete()
+            CaseStatusChange.objects.all().delete()
+            CaseFile.objects.only("pk").delete()
+            YoungPerson.objects.only("pk").delete()
+
+    # --- generation ----------------------------------------------------------------
+
+    def _generate(self, total: int, started: float) -> None:
+        counts = dict.fromkeys(["people", "cases", "changes", "consents", "notes"], 0)
+        self.seen: set[tuple[str, datetime.date]] = set()
+        specs = _near_duplicate_specs()
+        done = 0
+        with _explicit_timestamps():
+            while done < total:
+                size = min(BATCH_SIZE, total - done)
+                batch = Batch()
+                for index in range(done, done + size):
+                    spec = specs[index] if index < len(specs) else None
+                    self._build_person(batch, spec)
+                with transaction.atomic():
+                    written = self._write(batch)
+                for key, value in written.items():
+                    counts[key] += value
+                done += size
+                if done == total or done % 10_000 == 0:
+                    self.stdout.write(
+                        f"  {done:,}/{total:,} young people "
+                        f"({time.monotonic() - started:.1f} s)"
+                    )
+                    self.stdout.flush()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data: {counts['people']:,} young people, "
+                f"{counts['cases']:,} case files, "
+                f"{counts['changes']:,} status changes, "
+                f"{counts['consents']:,} consents, {counts['notes']:,} notes "
+                f"({time.monotonic() - started:.1f} s)."
+            )
+        )
+
+    def _write(self, batch: Batch) -> dict[str, int]:
+        YoungPerson.objects.bulk_create(batch.people, batch_size=BATCH_SIZE)
+        cases = []
+        for case, _plan in batch.cases:
+            case.young_person_id = case.young_person.pk
+            cases.append(case)
+        CaseFile.objects.bulk_create(cases, batch_size=BATCH_SIZE)
+        changes, consents, notes = [], [], []
+        for case, plan in batch.cases:
+            for change in plan["changes"]:
+                change.case_file_id = case.pk
+                changes.append(change)
+            for consent in plan["consents"]:
+                consent.case_file_id = case.pk
+                consents.append(consent)
+            for note in plan["notes"]:
+                note.case_file_id = case.pk
+                notes.append(note)
+        CaseStatusChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
+        Consent.objects.bulk_create(consents, batch_size=BATCH_SIZE)
+        Note.objects.bulk_create(notes, batch_size=BATCH_SIZE)
+        return {
+            "people": len(batch.people),
+            "cases": len(cases),
+            "changes": len(changes),
+            "consents": len(consents),
+            "notes": len(notes),
+        }
+
+    def _at(self, day: datetime.date, hour: int = 9, minute: int | None = None):
+        """An office-hours moment of a day, in Brussels time."""
+        if minute is None:
+            minute = self.rng.randint(0, 59)
+        return datetime.datetime.combine(
+            day, datetime.time(min(hour, 23), minute), tzinfo=self.tz
+        )
+
+    def _after(
+        self, moment: datetime.datetime, day: datetime.date
+    ) -> datetime.datetime:
+        """Office hours on ``day``, but after ``moment`` (things happen in order)."""
+        candidate = self._at(day, self.rng.randint(9, 16))
+        if candidate <= moment:
+            candidate = moment + datetime.timedelta(minutes=self.rng.randint(5, 90))
+        return candidate
+
+    def _build_person(self, batch: Batch, spec: tuple | None) -> None:
+        rng = self.rng
+        if spec:
+            first, last, gender, language, birth_year_shift = spec
+        else:
+            gender = profiles.weighted(rng, profiles.GENDER_WEIGHTS)
+            first, last, language = names.person_name(rng, self.fakers, gender)
+            birth_year_shift = 0
+
+        programme = self.ref.programmes[
+            profiles.weighted(rng, profiles.PROGRAMME_WEIGHTS)
+        ]
+        status = profiles.weighted(rng, STATUS_WEIGHTS)
+        ages = [
+            age
+            for age in AGE_AT_ENTRY_WEIGHTS
+            if programme.min_age <= age <= programme.max_age
+        ]
+        age = rng.choices(ages, weights=[AGE_AT_ENTRY_WEIGHTS[a] for a in ages])[0]
+        low, high = ENTRY_DAYS_AGO[status]
+        entry = self.today - datetime.timedelta(days=rng.randint(low, high))
+        name_key = normalise_name(last, first)
+        for _attempt in range(20):
+            birth = profiles.birth_date_for_age(rng, age, entry)
+            if birth_year_shift:
+                # The second of a near-duplicate pair: another person, born another year.
+                birth = _shifted_birth(birth, birth_year_shift, entry, programme)
+            # Namesakes are common, but the same name and birth date is the same person.
+            if (name_key, birth) not in self.seen:
+                break
+        self.seen.add((name_key, birth))
+
+        speaks_french, speaks_dutch, other_languages = profiles.pick_languages(
+            rng, language
+        )
+        owner = profiles.weighted(rng, OWNER_WEIGHTS)
+        person = YoungPerson(
+            first_name=first,
+            last_name=last,
+            name_key=name_key,
+            birth_date=birth,
+            gender_id=gender,
+            commune_id=profiles.weighted(rng, profiles.COMMUNE_WEIGHTS),
+            phone=profiles.phone_number(rng) if rng.random() < 0.85 else "",
+            email=profiles.email_address(rng, first, last)
+            if rng.random() < 0.7
+            else "",
+            speaks_french=speaks_french,
+            speaks_dutch=speaks_dutch,
+            other_languages=other_languages,
+            citizenship=profiles.weighted(rng, profiles.CITIZENSHIP_WEIGHTS),
+            created_by_organisation_id=self.ref.organisations[owner].pk,
+        )
+        batch.people.append(person)
+        context = {"language": language, "owner": owner}
+        self._build_case(batch, person, programme, status, entry, context)
+
+        # About one in ten follows a second programme.
+        if rng.random() < 0.1:
+            others = [
+                p for code, p in self.ref.programmes.items() if code != programme.code
+            ]
+            rng.shuffle(others)
+            for other in others:
+                window = profiles.entry_window(
+                    birth, other.min_age, other.max_age, self.today
+                )
+                if window is None:
+                    continue
+                status2 = profiles.weighted(rng, STATUS_WEIGHTS)
+                entry2 = self._entry_in_window(status2, window)
+                self._build_case(batch, person, other, status2, entry2, context)
+                break
+
+    def _entry_in_window(
+        self, status: str, window: tuple[datetime.date, datetime.date]
+    ) -> datetime.date:
+        low, high = ENTRY_DAYS_AGO[status]
+        start = max(window[0], self.today - datetime.timedelta(days=high))
+        end = min(window[1], self.today - datetime.timedelta(days=low))
+        if start > end:
+            start, end = window
+        return profiles.random_date(self.rng, start, end)
+
+    def _build_case(
+        self,
+        batch: Batch,
+        person: YoungPerson,
+        programme: Programme,
+        status: str,
+        entry: datetime.date,
+        context: dict,
+    ) -> None:
+        rng, today, users = self.rng, self.today, self.ref.users
+        owner = context["owner"]
+        if owner == "cdm":
+            advisor_name = profiles.weighted(rng, CDM_ADVISOR_WEIGHTS)
+        else:
+            advisor_name = PARTNER_ADVISOR[owner]
+        advisor = users[advisor_name] if advisor_name else None
+        creator = advisor or users["lead"]
+
+        situation = profiles.pick_situation(
+            rng, programme.code, person.birth_date, entry
+        )
+        age = age_on(person.birth_date, entry)
+        flemish = context["language"] == "nl" and rng.random() < 0.7
+        diploma = profiles.pick_diploma_code(rng, age, flemish=flemish)
+        referral, referred_by = profiles.pick_referral(rng)
+
+        exit_date = None
+        exit_reason = ""
+        if status == "closed":
+            earliest_exit = min(entry + datetime.timedelta(days=14), today)
+            exit_date = profiles.random_date(rng, earliest_exit, today)
+            exit_reason = profiles.weighted(rng, profiles.EXIT_REASON_WEIGHTS)
+        reopened = status == "active" and rng.random() < 0.04
+        moves = profiles.status_path(rng, status, entry, exit_date, today, reopened)
+
+        case = CaseFile(
+            young_person=person,
+            programme_id=programme.pk,
+            owner_organisation_id=self.ref.organisations[owner].pk,
+            advisor=advisor,
+            status=status,
+            entry_date=entry,
+            exit_date=exit_date,
+            exit_reason=exit_reason,
+            next_follow_up_on=None
+            if status == "closed"
+            else profiles.next_follow_up(rng, today),
+            employment_status=situation.employment_status,
+            unemployed_since=situation.unemployed_since,
+            education=situation.education,
+            highest_diploma_id=diploma,
+            registered_at_actiris=situation.registered_at_actiris,
+            disability=profiles.pick_declinable(rng, yes=0.04, declined=0.2),
+            foreign_background=profiles.pick_declinable(
+                rng,
+                yes=0.2 if names.is_belgian(context["language"]) else 0.85,
+                declined=0.15,
+            ),
+            minority=profiles.pick_declinable(rng, yes=0.08, declined=0.35),
+            homeless=profiles.pick_declinable(rng, yes=0.03, declined=0.15),
+            first_visit=rng.random() < 0.744,
+            referral=referral,
+            referred_by=referred_by,
+            created_by=creator,
+        )
+        entered_at = self._at(entry, rng.randint(9, 15))
+        case.created_at = entered_at
+        if person.created_at is None or entered_at < person.created_at:
+            # Registered just before their first case file was opened.
+            person.created_at = entered_at - datetime.timedelta(minutes=2)
+            person.updated_at = person.created_at
+
+        changes = []
+        previous = entered_at - datetime.timedelta(minutes=1)
+        for frm, to, day in moves:
+            change = CaseStatusChange(
+                from_status=frm,
+                to_status=to,
+                effective_date=day,
+                changed_by=creator,
+                comment="",
+            )
+            change.changed_at = self._after(previous, day)
+            previous = change.changed_at
+            changes.append(change)
+
+        consents = [self._consent(person, entry, creator, context, "processing")]
+        if programme.code == "touchngo":
+            # Co-financed by the ESF: participants agree to the funder reporting.
+            consents.append(self._consent(person, entry, creator, context, "reporting"))
+
+        end = exit_date or today
+        notes = self._notes(case, person, moves, end, context, entered_at)
+        last_activity = max([changes[-1].changed_at] + [n.created_at for n in notes])
+        case.updated_at = max(last_activity, entered_at)
+        batch.cases.append(
+            (case, {"changes": changes, "consents": consents, "notes": notes})
+        )
+
+    def _consent(self, person, day, recorded_by, context, purpose) -> Consent:
+        guardian = age_on(person.birth_date, day) < 16
+        consent = Consent(
+            purpose=purpose,
+            given_by="guardian" if guardian else "self",
+            guardian_name=names.guardian_name(
+                self.rng, self.fakers, context["language"], person.last_name
+            )
+            if guardian
+            else "",
+            given_on=day,
+            recorded_by=recorded_by,
+            scope="Parcours d'orientation et statistiques anonymes"
+            if purpose == "processing"
+            else "Indicateurs FSE+ / IEJ et rapport Actiris",
+        )
+        consent.recorded_at = self._at(day, 10)
+        return consent
+
+    def _notes(self, case, person, moves, end, context, entered_at) -> list[Note]:
+        rng = self.rng
+        if case.status == "closed":
+            no_show = len(moves) == 2
+            count = rng.randint(0, 2) if no_show else rng.randint(1, 12)
+        else:
+            count = rng.randint(*NOTES_BY_STATUS[case.status])
+        if not count:
+            return []
+        days = sorted(
+            profiles.random_date(rng, case.entry_date, end) for _ in range(count)
+        )
+        days[0] = case.entry_date if rng.random() < 0.6 else days[0]
+        commune = self.ref.communes[person.commune_id]
+        place = commune.name_fr if commune.in_brussels_region else "son domicile"
+        completed = case.status == "closed" and case.exit_reason == "completed"
+        notes = []
+        for index, day in enumerate(days):
+            stage = "any"
+            if index == 0:
+                stage = "start"
+            elif index == count - 1 and completed:
+                stage = "end"
+            language = note_texts.note_language(rng, context["language"])
+            template = note_texts.pick_template(rng, language, stage)
+            channel = note_texts.pick_channel(rng, template, profiles.CHANNEL_WEIGHTS)
+            topic, text = note_texts.render(rng, template, person.first_name, place)
+            author = self._note_author(case)
+            note = Note(
+                contact_date=day,
+                channel_id=channel,
+                topic=topic,
+                text=text,
+                visibility=profiles.weighted(rng, VISIBILITY_WEIGHTS),
+                author=author,
+                organisation_id=author.organisation_id,
+            )
+            note.created_at = note.updated_at = self._after(entered_at, day)
+            notes.append(note)
+        return notes
+
+    def _note_author(self, case: CaseFile) -> User:
+        users = self.ref.users
+        main = case.advisor or case.created_by
+        if case.owner_organisation_id != self.ref.organisations["cdm"].pk:
+            return main
+        draw = self.rng.random()
+        if draw < 0.85:
+            return main
+        if draw < 0.95:
+            return users["advisor2"] if main.username == "advisor" else users["advisor"]
+        return users["lead"]
+
+    # --- output ----------------------------------------------------------------------
+
+    def _print_logins(self) -> None:
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Open http://127.0.0.1:{port}/"))
+        self.stdout.write("Demo logins:")
+        rows = [("username", "password", "role", "organisation")]
+        for username in DEMO_USERS:
+            user = self.ref.users[username]
+            rows.append(
+                (
+                    username,
+                    DEMO_PASSWORD,
+                    str(user.get_role_display()),
+                    user.organisation.short_name if user.organisation else "",
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for position, row in enumerate(rows):
+            cells = (cell.ljust(widths[i]) for i, cell in enumerate(row))
+            self.stdout.write(("  " + "  ".join(cells)).rstrip())
+            if position == 0:
+                self.stdout.write("  " + "  ".join("-" * width for width in widths))
+
+
+def _near_duplicate_specs() -> list[tuple]:
+    """Pairs of names that differ only by accents or case, on different people."""
+    specs = []
+    for first_spelling, second_spelling, gender, language in names.NEAR_DUPLICATES:
+        specs.append((*first_spelling, gender, language, 0))
+        specs.append((*second_spelling, gender, language, 1))
+    return specs
+
+
+def _shifted_birth(
+    birth: datetime.date, years: int, entry: datetime.date, programme: Programme
+) -> datetime.date:
+    """The same day a year earlier or later, whichever keeps the age at entry within
+    the programme's range."""
+    for shift in (-years, years):
+        candidate = birth.replace(year=birth.year + shift, day=min(birth.day, 28))
+        if programme.accepts_age(age_on(candidate, entry)):
+            return candidate
+    return birth
+
+
+@contextmanager
+def _explicit_timestamps():
+    """Let bulk_create keep the creation and change times set on the objects (the
+    fields normally stamp "now"), so the demo history looks lived-in."""
+    fields = [
+        YoungPerson._meta.get_field("created_at"),
+        YoungPerson._meta.get_field("updated_at"),
+        CaseFile._meta.get_field("created_at"),
+        CaseFile._meta.get_field("updated_at"),
+        CaseStatusChange._meta.get_field("changed_at"),
+        Consent._meta.get_field("recorded_at"),
+        Note._meta.get_field("created_at"),
+        Note._meta.get_field("updated_at"),
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
