@@ -28,9 +28,28 @@ PERSONAL_FIELDS = {
 }
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ŀ": "l",
+    }
+)
+
+
 def normalise_name(*parts: str) -> str:
     """Lower-case, accent-free, single-spaced form of a name, for duplicate checks."""
-    text = " ".join(part for part in parts if part)
+    text = (
+        " ".join(part for part in parts if part).casefold().translate(_UNDECOMPOSABLE)
+    )
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     cleaned = "".join(ch if ch.isalnum() else " " for ch in stripped.casefold())

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import factory.random
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -135,6 +136,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if str(settings.SETTINGS_MODULE).endswith(".production"):
+            raise CommandError(
+                "seed_demo creates logins whose password is published: it does not "
+                "run with the production settings."
+            )
         people = options["people"]
         if people < 0:
             raise CommandError("--people cannot be negative.")
@@ -328,7 +334,7 @@ class Command(BaseCommand):
         for _attempt in range(20):
             birth = profiles.birth_date_for_age(rng, age, entry)
             if birth_year_shift:
-                # The second of a near-duplicate pair: another person, born another year.
+                # The second of a near-duplicate pair: another person, another year.
                 birth = _shifted_birth(birth, birth_year_shift, entry, programme)
             # Namesakes are common, but the same name and birth date is the same person.
             if (name_key, birth) not in self.seen:

@@ -1,0 +1,31 @@
+"""Suite-wide fixtures: the reference data (fixtures/) is in the test database."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+
+def _load_reference_data() -> None:
+    call_command("load_reference_data", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference data once, right after the test database is created."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests (``transaction=True``, ``transactional_db``, ``live_server``)
+    end by emptying every table, reference data included: load it again before each.
+    pytest-django runs them after all the other database tests."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _load_reference_data()

@@ -1,0 +1,19 @@
+"""factory-boy factories. They read the reference rows (genders, communes, diplomas,
+channels, programmes, organisations) from the database: load the fixtures first
+(``manage.py load_reference_data``; the test suite does it once per session)."""
+
+from .cases import CaseFileFactory, ConsentFactory, NoteFactory
+from .organisations import OrganisationFactory, ProgrammeFactory, UserFactory
+from .people import YoungPersonFactory
+from .profiles import DEMO_PASSWORD
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "CaseFileFactory",
+    "ConsentFactory",
+    "NoteFactory",
+    "OrganisationFactory",
+    "ProgrammeFactory",
+    "UserFactory",
+    "YoungPersonFactory",
+]
