@@ -567,6 +567,16 @@ class AuditEvent(models.Model):
         UPDATE = "update", _("Changed")
         TRANSITION = "transition", _("Status changed")
         VIEW = "view", _("Viewed")
+        SHARE = "share", _("Shared")
+        ACCEPT = "accept", _("Sharing accepted")
+        DECLINE = "decline", _("Sharing declined")
+        REVOKE = "revoke", _("Sharing revoked")
+        EXPIRE = "expire", _("Sharing expired")
+        CONSENT = "consent", _("Consent recorded")
+        WITHDRAW = "withdraw", _("Consent withdrawn")
+        OVERRIDE = "override", _("Consent check overridden")
+        EXPORT = "export", _("Exported")
+        DOWNLOAD = "download", _("Report downloaded")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -595,6 +605,7 @@ class AuditEvent(models.Model):
         verbose_name=_("case file"),
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

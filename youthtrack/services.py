@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import can_add_note, can_edit_case_file, can_edit_note
+from .audit import record_audit_event
 from .models import (
     AuditEvent,
     CaseFile,
@@ -71,27 +72,6 @@ def _raw(instance: models.Model, field_name: str) -> Any:
     return str(value)
 
 
-def _audit(
-    *,
-    actor: User,
-    action: str,
-    obj: models.Model,
-    case_file: CaseFile | None,
-    changes: dict[str, Any] | None = None,
-    version: int | None = None,
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        actor=actor,
-        organisation_id=actor.organisation_id,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        object_version=version,
-        case_file=case_file,
-        changes=changes or {},
-    )
-
-
 def _save_versioned(
     *,
     instance: CaseFile | YoungPerson | Note,
@@ -127,7 +107,7 @@ def _save_versioned(
         raise StaleEditError(changes_since(obj=current, version=expected_version))
     current.version = expected_version + 1
     current.save()
-    _audit(
+    record_audit_event(
         actor=acting_user,
         action=AuditEvent.Action.UPDATE,
         obj=current,
@@ -307,7 +287,7 @@ def case_file_intake(
     )
     if person.pk is None:
         person.save()
-        _audit(
+        record_audit_event(
             actor=acting_user,
             action=AuditEvent.Action.CREATE,
             obj=person,
@@ -323,7 +303,7 @@ def case_file_intake(
         effective_date=case_file.entry_date,
         changed_by=acting_user,
     )
-    _audit(
+    record_audit_event(
         actor=acting_user,
         action=AuditEvent.Action.CREATE,
         obj=case_file,
@@ -474,7 +454,7 @@ def consent_record(
     if errors:
         raise ValidationError(errors)
     consent.save()
-    _audit(
+    record_audit_event(
         actor=acting_user,
         action=AuditEvent.Action.CREATE,
         obj=consent,
@@ -500,7 +480,7 @@ def consent_withdraw(
     consent.withdrawn_on = withdrawn_on
     consent.withdrawn_by = acting_user
     consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
-    _audit(
+    record_audit_event(
         actor=acting_user,
         action=AuditEvent.Action.UPDATE,
         obj=consent,
@@ -536,7 +516,7 @@ def note_create(
     note.save()
     # A new contact is a change to the case file the advisor's lists should show.
     CaseFile.objects.filter(pk=case_file.pk).update(updated_at=timezone.now())
-    _audit(
+    record_audit_event(
         actor=acting_user,
         action=AuditEvent.Action.CREATE,
         obj=note,

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "youthtrack.middleware.NoStoreMiddleware",
+    "youthtrack.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "youthtrack.urls"
