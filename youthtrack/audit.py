@@ -16,7 +16,7 @@ client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 def record_audit_event(
     *,
-    actor: User,
+    actor: User | None,
     action: str,
     obj: models.Model,
     case_file: CaseFile | None,
@@ -25,7 +25,7 @@ def record_audit_event(
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor,
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.organisation_id if actor else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=obj.pk,

@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme
 
-from .models import CaseFile, Commune, Gender, User, normalise_name
+from .models import (
+    AuditEvent,
+    CaseFile,
+    Commune,
+    Gender,
+    Organisation,
+    User,
+    normalise_name,
+)
 
 AGE_BANDS = {
     "15-17": (15, 17),
@@ -132,3 +140,34 @@ class CaseFileFilter(django_filters.FilterSet):
             young_person__birth_date__gte=earliest,
             young_person__birth_date__lte=latest,
         )
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Who"), queryset=User.objects.order_by("last_name", "first_name")
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=Organisation.objects.all()
+    )
+    action = django_filters.MultipleChoiceFilter(
+        label=_("Action"),
+        choices=AuditEvent.Action.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    case_file = django_filters.NumberFilter(label=_("Case file number"))
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Until"),
+        field_name="at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []

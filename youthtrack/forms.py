@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme
 
-from .models import CaseFile, Consent, Note, Organisation, User, YoungPerson
+from .models import CaseFile, Consent, Note, Organisation, Share, User, YoungPerson
 
 
 class DateInput(forms.DateInput):
@@ -182,8 +182,13 @@ class ConsentForm(forms.ModelForm):
             "given_by",
             "guardian_name",
             "given_on",
+            "expires_on",
         ]
-        widgets = {"given_on": DateInput(), "given_by": forms.RadioSelect}
+        widgets = {
+            "given_on": DateInput(),
+            "expires_on": DateInput(),
+            "given_by": forms.RadioSelect,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,3 +205,31 @@ class ConsentWithdrawForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["withdrawn_on"].initial = timezone.localdate()
+
+
+class ShareForm(forms.ModelForm):
+    class Meta:
+        model = Share
+        fields = ["partner", "purpose", "scope", "end_date", "override_reason"]
+        widgets = {
+            "end_date": DateInput(),
+            "scope": forms.RadioSelect,
+            "override_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, case_file: CaseFile, may_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(
+            is_active=True
+        ).exclude(pk=case_file.owner_organisation_id)
+        self.fields["scope"].choices = [
+            c for c in self.fields["scope"].choices if c[0] != ""
+        ]
+        self.fields["end_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        if may_override:
+            self.fields["override_reason"].help_text = _(
+                "Only when no consent is recorded and sharing cannot wait: the reason "
+                "is kept in the audit trail."
+            )
+        else:
+            del self.fields["override_reason"]

@@ -8,10 +8,12 @@ import datetime
 import unicodedata
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase
 
 from .i18n import TranslatedNameMixin
 
@@ -142,6 +144,16 @@ class Organisation(models.Model):
         _("circle"), max_length=10, choices=Circle.choices, default=Circle.FIRST
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The django-guardian group that receives object permissions on the case files
+    # shared with this organisation.
+    group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="organisation",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -172,6 +184,13 @@ class User(AbstractUser):
     )
     role = models.CharField(
         _("role"), max_length=10, choices=Role.choices, default=Role.ADVISOR
+    )
+    programmes_led = models.ManyToManyField(
+        "programmes.Programme",
+        blank=True,
+        related_name="leads",
+        verbose_name=_("programmes led"),
+        help_text=_("A project lead sees every case file of the programmes they lead."),
     )
 
     class Meta:
@@ -399,6 +418,24 @@ class CaseFile(models.Model):
             models.Index(fields=["owner_organisation", "status"]),
             models.Index(fields=["advisor", "status"]),
         ]
+        permissions = [
+            (
+                "view_shared_casefile",
+                "View case files shared with the organisation",
+            ),
+            (
+                "add_note_shared_casefile",
+                "Add notes to case files shared with the organisation",
+            ),
+            (
+                "record_outcome_shared_casefile",
+                "Record outcomes on case files shared with the organisation",
+            ),
+            (
+                "override_sharing_consent",
+                "Share a case file without a recorded consent (with a reason)",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.young_person}"
@@ -486,6 +523,12 @@ class Consent(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    expires_on = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the consent holds until it is withdrawn."),
+    )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -504,9 +547,123 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.given_on})"
 
+    def is_active_on(self, day: datetime.date) -> bool:
+        return (
+            self.given_on <= day
+            and (self.withdrawn_on is None or self.withdrawn_on > day)
+            and (self.expires_on is None or self.expires_on >= day)
+        )
+
     @property
     def is_active(self) -> bool:
-        return self.withdrawn_on is None
+        return self.is_active_on(timezone.localdate())
+
+
+class Share(models.Model):
+    """A referral: a case file shared with a partner organisation, for a purpose and a
+    scope, until it is declined, revoked, expires or its consent is withdrawn."""
+
+    class Scope(models.TextChoices):
+        VIEW = "view", _("View the case file")
+        NOTES = "notes", _("View and add notes")
+        OUTCOMES = "outcomes", _("View, add notes and record outcomes")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the partner's answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+    case_file = models.ForeignKey(
+        CaseFile,
+        on_delete=models.PROTECT,
+        related_name="shares",
+        verbose_name=_("case file"),
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="received_shares",
+        verbose_name=_("partner organisation"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=300)
+    scope = models.CharField(
+        _("what the partner may do"),
+        max_length=10,
+        choices=Scope.choices,
+        default=Scope.VIEW,
+    )
+    end_date = models.DateField(_("shared until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    consent = models.ForeignKey(
+        Consent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shares",
+        verbose_name=_("consent"),
+    )
+    override_reason = models.TextField(
+        _("reason for sharing without consent"), blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    created_at = models.DateTimeField(_("shared on"), auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    ended_at = models.DateTimeField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("sharing")
+        verbose_name_plural = _("sharings")
+        indexes = [models.Index(fields=["partner", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_file_id} → {self.partner}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.ACCEPTED}
+
+
+class CaseFileGroupObjectPermission(GroupObjectPermissionBase):
+    """django-guardian's direct foreign-key table for case-file permissions granted to
+    an organisation's group (faster than the generic table, joinable in one query)."""
+
+    content_object = models.ForeignKey(CaseFile, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        verbose_name = _("case file permission")
+        verbose_name_plural = _("case file permissions")
 
 
 class Note(models.Model):
@@ -559,6 +716,14 @@ class Note(models.Model):
         return f"{self.contact_date} {self.topic}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionDenied("The audit trail is append-only.")
+
+
 class AuditEvent(models.Model):
     """Append-only trail of who did what to which record, with the fields changed."""
 
@@ -607,6 +772,8 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("audit event")
@@ -615,3 +782,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The audit trail is append-only.")

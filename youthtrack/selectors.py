@@ -11,8 +11,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from .access import case_files_visible_to, notes_visible_to
-from .models import AuditEvent, CaseFile, Note, User, YoungPerson, normalise_name
+from .access import can_read_audit_of, case_files_visible_to, notes_visible_to
+from .models import (
+    AuditEvent,
+    CaseFile,
+    Note,
+    Share,
+    User,
+    YoungPerson,
+    normalise_name,
+)
 
 
 def case_file_list_for_user(*, user: User) -> QuerySet[CaseFile]:
@@ -160,5 +168,78 @@ def dashboard_for_user(*, user: User) -> dict:
         "recently_changed": cases.filter(updated_at__gte=recent_since).order_by(
             "-updated_at"
         )[:10],
+        "shared_with_us": shares_received_for_user(user=user)[:50],
+        "shared_by_us": shares_sent_for_user(user=user)[:50],
         "today": today,
     }
+
+
+# --- sharing ---
+
+
+def shares_received_for_user(*, user: User) -> QuerySet[Share]:
+    """Live sharings addressed to the user's organisation ("shared with us")."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return Share.objects.none()
+    if user.role == User.Role.ADMIN:
+        return Share.objects.none()
+    return (
+        Share.objects.filter(
+            partner_id=user.organisation_id,
+            status__in=[Share.Status.PENDING, Share.Status.ACCEPTED],
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()))
+        .select_related(
+            "case_file__young_person",
+            "case_file__programme",
+            "case_file__owner_organisation",
+            "created_by",
+        )
+        .order_by("status", "-created_at")
+    )
+
+
+def shares_sent_for_user(*, user: User) -> QuerySet[Share]:
+    """Live sharings of the user's organisation's case files ("shared by us")."""
+    if not user.is_authenticated or not user.works_on_cases:
+        return Share.objects.none()
+    return (
+        Share.objects.filter(
+            case_file__owner_organisation_id=user.organisation_id,
+            status__in=[Share.Status.PENDING, Share.Status.ACCEPTED],
+        )
+        .select_related("case_file__young_person", "partner", "created_by")
+        .order_by("-created_at")
+    )
+
+
+def share_received_get_for_user(*, user: User, pk: int) -> Share:
+    try:
+        return shares_received_for_user(user=user).get(pk=pk)
+    except Share.DoesNotExist:
+        raise Http404 from None
+
+
+def share_list_for_case_file(*, case_file: CaseFile) -> QuerySet[Share]:
+    """Every sharing of a case file, ended ones too: for its owner organisation."""
+    return case_file.shares.select_related(
+        "partner", "created_by", "answered_by", "ended_by", "consent"
+    )
+
+
+# --- audit trail ---
+
+
+def audit_events_for_case_file(*, user: User, case_file: CaseFile) -> QuerySet:
+    """Who accessed or changed this file: shown to its owner organisation only."""
+    if not can_read_audit_of(user, case_file):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(case_file=case_file).select_related(
+        "actor", "organisation"
+    )
+
+
+def audit_events_for_admin(*, user: User) -> QuerySet:
+    if not user.is_authenticated or user.role != User.Role.ADMIN:
+        raise Http404
+    return AuditEvent.objects.select_related("actor", "organisation")

@@ -4,9 +4,24 @@ import os
 import socket
 
 from celery import shared_task
+from django.db import OperationalError
+
+from . import services
 
 
 @shared_task(name="youthtrack.ping")
 def ping() -> dict:
     """Tells which process ran it: used to check that a real worker answers."""
     return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
+@shared_task(
+    name="youthtrack.shares_expire",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def shares_expire() -> int:
+    """End the sharings whose end date or consent has lapsed (runs every 15 minutes;
+    the access gate already hides them at once)."""
+    return services.shares_expire_due()

@@ -30,6 +30,21 @@ urlpatterns = [
         views.consent_withdraw,
         name="consent_withdraw",
     ),
+    path("cases/<int:pk>/share/", views.case_share, name="case_share"),
+    path(
+        "cases/<int:pk>/shares/<int:share_pk>/revoke/",
+        views.share_revoke,
+        name="share_revoke",
+    ),
+    path("cases/<int:pk>/export.csv", views.case_export, name="case_export"),
+    path("cases/export.csv", views.case_list_export, name="case_list_export"),
+    path("shares/", views.shares, name="shares"),
+    path(
+        "shares/<int:share_pk>/<slug:answer>/",
+        views.share_answer,
+        name="share_answer",
+    ),
+    path("audit/", views.audit_log, name="audit_log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

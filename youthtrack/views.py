@@ -1,5 +1,8 @@
 """Views parse input, call one service or selector, and render."""
 
+import csv
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,14 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .access import can_add_note, can_edit_case_file, can_edit_note
-from .filters import CaseFileFilter
+from .access import (
+    can_add_note,
+    can_edit_case_file,
+    can_edit_note,
+    can_override_consent,
+    can_share,
+    is_owner,
+)
+from .filters import AuditEventFilter, CaseFileFilter
 from .forms import (
     CaseFileForm,
     ConsentForm,
     ConsentWithdrawForm,
     IntakeChoiceForm,
     NoteForm,
+    ShareForm,
     TransitionForm,
     YoungPersonForm,
 )
@@ -84,24 +95,35 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
-    can_edit = can_edit_case_file(request.user, case_file)
+    user = request.user
+    case_file = selectors.case_file_get_for_user(user=user, pk=pk)
+    services.case_file_record_view(case_file=case_file, acting_user=user)
+    can_edit = can_edit_case_file(user, case_file)
+    owner = is_owner(user, case_file)
     return render(
         request,
         "youthtrack/case_detail.html",
         {
             "case": case_file,
             "person": case_file.young_person,
-            "notes": selectors.note_list_for_user(
-                user=request.user, case_file=case_file
-            ),
+            "notes": selectors.note_list_for_user(user=user, case_file=case_file),
             "status_changes": case_file.status_changes.select_related("changed_by"),
-            "consents": case_file.consents.select_related("partner", "recorded_by"),
-            "other_case_files": selectors.case_file_list_for_user(user=request.user)
+            "consents": case_file.consents.select_related("partner", "recorded_by")
+            if owner
+            else [],
+            "shares": selectors.share_list_for_case_file(case_file=case_file)
+            if owner
+            else [],
+            "access_log": selectors.audit_events_for_case_file(
+                user=user, case_file=case_file
+            )[:30],
+            "other_case_files": selectors.case_file_list_for_user(user=user)
             .filter(young_person_id=case_file.young_person_id)
             .exclude(pk=case_file.pk),
+            "is_owner": owner,
             "can_edit": can_edit,
-            "can_add_note": can_add_note(request.user, case_file),
+            "can_share": can_share(user, case_file),
+            "can_add_note": can_add_note(user, case_file),
             "transitions": services.allowed_transitions(case_file) if can_edit else [],
         },
     )
@@ -363,3 +385,210 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
             for message in errors:
                 messages.error(request, message)
     return redirect("case_detail", pk=case_file.pk)
+
+
+# --- sharing ---
+
+
+@login_required
+def case_share(request: HttpRequest, pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_share(request.user, case_file):
+        raise PermissionDenied
+    form = ShareForm(
+        request.POST or None,
+        case_file=case_file,
+        may_override=can_override_consent(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            share = services.case_file_share(
+                case_file=case_file,
+                acting_user=request.user,
+                partner=form.cleaned_data["partner"],
+                purpose=form.cleaned_data["purpose"],
+                scope=form.cleaned_data["scope"],
+                end_date=form.cleaned_data["end_date"],
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The case file was sent to %(partner)s; it awaits their answer.")
+                % {"partner": share.partner},
+            )
+            return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request, "youthtrack/share_form.html", {"form": form, "case": case_file}
+    )
+
+
+@login_required
+@require_POST
+def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    if not can_share(request.user, case_file):
+        raise PermissionDenied
+    share = get_object_or_404(case_file.shares.select_related("partner"), pk=share_pk)
+    try:
+        services.share_revoke(share=share, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Sharing with %(partner)s revoked: they no longer see this case file.")
+            % {"partner": share.partner},
+        )
+    return redirect("case_detail", pk=case_file.pk)
+
+
+@login_required
+def shares(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "youthtrack/shares.html",
+        {
+            "shared_with_us": selectors.shares_received_for_user(user=request.user),
+            "shared_by_us": selectors.shares_sent_for_user(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def share_answer(request: HttpRequest, share_pk: int, answer: str) -> HttpResponse:
+    share = selectors.share_received_get_for_user(user=request.user, pk=share_pk)
+    answers = {"accept": services.share_accept, "decline": services.share_decline}
+    if answer not in answers:
+        raise Http404
+    try:
+        answers[answer](share=share, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("shares")
+    if answer == "accept":
+        messages.success(request, _("Sharing accepted: the case file is open to you."))
+        return redirect("case_detail", pk=share.case_file_id)
+    messages.success(request, _("Sharing declined."))
+    return redirect("shares")
+
+
+# --- exports ---
+
+
+def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so that spreadsheet programs read it as UTF-8
+    return response, csv.writer(response)
+
+
+@login_required
+def case_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case file and the notes the user may read, as CSV (access requests,
+    hand-overs). Notes the user may not read are not in it."""
+    case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
+    notes = selectors.note_list_for_user(user=request.user, case_file=case_file)
+    services.record_export(
+        acting_user=request.user, obj=case_file, case_file=case_file, what="case_csv"
+    )
+    response, writer = _csv_response(f"case-{case_file.pk}.csv")
+    person = case_file.young_person
+    writer.writerow([_("Case file"), case_file.pk])
+    writer.writerow([_("Young person"), f"{person.first_name} {person.last_name}"])
+    writer.writerow([_("Date of birth"), person.birth_date.isoformat()])
+    writer.writerow([_("Programme"), str(case_file.programme)])
+    writer.writerow([_("Status"), case_file.get_status_display()])
+    writer.writerow([_("Entry date"), case_file.entry_date.isoformat()])
+    writer.writerow([])
+    writer.writerow(
+        [_("Date"), _("Channel"), _("Topic"), _("Author"), _("Organisation"), _("Note")]
+    )
+    for note in notes:
+        writer.writerow(
+            [
+                note.contact_date.isoformat(),
+                str(note.channel),
+                note.topic,
+                str(note.author),
+                str(note.organisation),
+                note.text,
+            ]
+        )
+    return response
+
+
+@login_required
+def case_list_export(request: HttpRequest) -> HttpResponse:
+    """The filtered case list as CSV, for the files the user may see."""
+    queryset = selectors.case_file_list_for_user(user=request.user)
+    case_filter = CaseFileFilter(
+        request.GET or None, queryset=queryset, user=request.user
+    )
+    if case_filter.is_bound and not case_filter.is_valid():
+        queryset = queryset.none()
+    elif case_filter.is_bound:
+        queryset = case_filter.qs
+    services.record_export(
+        acting_user=request.user, obj=request.user, case_file=None, what="case_list_csv"
+    )
+    response, writer = _csv_response("case-files.csv")
+    writer.writerow(
+        [
+            _("No."),
+            _("Last name"),
+            _("First name"),
+            _("Date of birth"),
+            _("Commune"),
+            _("Programme"),
+            _("Status"),
+            _("Advisor"),
+            _("Entry date"),
+            _("Exit date"),
+        ]
+    )
+    for case in queryset.order_by("pk").iterator(chunk_size=2000):
+        person = case.young_person
+        writer.writerow(
+            [
+                case.pk,
+                person.last_name,
+                person.first_name,
+                person.birth_date.isoformat(),
+                str(person.commune),
+                str(case.programme),
+                case.get_status_display(),
+                str(case.advisor or ""),
+                case.entry_date.isoformat(),
+                case.exit_date.isoformat() if case.exit_date else "",
+            ]
+        )
+    return response
+
+
+# --- audit trail ---
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The whole trail, for administrators (the data-protection officer)."""
+    queryset = selectors.audit_events_for_admin(user=request.user)
+    audit_filter = AuditEventFilter(request.GET or None, queryset=queryset)
+    results = audit_filter.qs if audit_filter.is_bound else queryset
+    if audit_filter.is_bound and not audit_filter.is_valid():
+        results = queryset.none()
+    page = Paginator(results.order_by("-at", "-pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "youthtrack/audit_log.html",
+        {"filter": audit_filter, "page": page, "query": query.urlencode()},
+    )

@@ -159,6 +159,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "expire-shares": {"task": "youthtrack.shares_expire", "schedule": 15 * 60},
+}
 
 # Domain settings.
 YOUTHTRACK_PAGE_SIZE = 25
