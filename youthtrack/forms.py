@@ -233,3 +233,24 @@ class ShareForm(forms.ModelForm):
             )
         else:
             del self.fields["override_reason"]
+
+
+class OneTimeCodeForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+            }
+        ),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip().replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError(_("The code has six digits."))
+        return token

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_account
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -45,6 +45,9 @@ urlpatterns = [
         name="share_answer",
     ),
     path("audit/", views.audit_log, name="audit_log"),
+    path("account/", views_account.account, name="account"),
+    path("account/two-factor/", views_account.otp_setup, name="otp_setup"),
+    path("account/verify/", views_account.otp_verify, name="otp_verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ run in-process. Point ``DATABASE_URL`` at PostgreSQL and ``CELERY_BROKER_URL`` a
 to run it as it runs in production.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "youthtrack",
     "programmes",
     "outcomes",
@@ -58,10 +63,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "youthtrack.middleware.SessionLifetimeMiddleware",
+    "youthtrack.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "youthtrack.middleware.NoStoreMiddleware",
     "youthtrack.middleware.AuditContextMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "youthtrack.urls"
@@ -93,6 +104,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "youthtrack.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused before any check.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -112,11 +125,44 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: 30 minutes idle (the cookie is renewed on every request).
+# Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours at most
+# (SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_MAX_LIFETIME = datetime.timedelta(hours=12)
 CSRF_COOKIE_HTTPONLY = True
+
+# Failed logins (django-axes): five failures lock the account, and separately the
+# address, for 15 minutes; a success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
+
+# Two-factor authentication (TOTP): required for administrators, offered to everyone.
+OTP_TOTP_ISSUER = "youthtrack"
+TWO_FACTOR_REQUIRED_ROLES = ["admin"]
+
+# Content Security Policy (django-csp): our own scripts, styles and images only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # French first: Brussels is bilingual, and the CDM works in French by default.
 LANGUAGE_CODE = "fr"

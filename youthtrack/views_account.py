@@ -1,0 +1,91 @@
+"""The user's own account: two-factor authentication (TOTP)."""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+
+from . import services
+from .forms import OneTimeCodeForm
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return "/"
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "account/account.html",
+        {"has_two_factor": user_has_device(request.user)},
+    )
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Pair an authenticator app: scan the code, type the six digits it shows."""
+    if user_has_device(request.user) and not request.user.is_verified():
+        return redirect("otp_verify")
+    device = services.totp_device_pending(user=request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_device_confirm(
+            device=device, acting_user=request.user, token=form.cleaned_data["token"]
+        ):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect(_next_url(request))
+        form.add_error(
+            "token",
+            _(
+                "This code is not right. Check the time on your phone; after a wrong "
+                "code, wait a few seconds before the next try."
+            ),
+        )
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, title=_("QR code to scan with an authenticator app")
+    )
+    return render(
+        request,
+        "account/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": services.totp_secret_for_display(device),
+            "next": _next_url(request),
+        },
+    )
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of logging in, for users who have an authenticator."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error(
+            "token",
+            _(
+                "This code is not right or has expired; after a wrong code, wait a "
+                "few seconds before the next try."
+            ),
+        )
+    return render(
+        request, "account/otp_verify.html", {"form": form, "next": _next_url(request)}
+    )
