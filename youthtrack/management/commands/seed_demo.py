@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import factory.random
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
@@ -28,6 +29,7 @@ from django.utils import timezone
 from programmes.models import Programme
 from tests.factories import names, note_texts, profiles
 from tests.factories.profiles import DEMO_PASSWORD
+from youthtrack import services
 from youthtrack.models import (
     AuditEvent,
     CaseFile,
@@ -36,6 +38,7 @@ from youthtrack.models import (
     Consent,
     Note,
     Organisation,
+    Share,
     User,
     YoungPerson,
     age_on,
@@ -170,7 +173,67 @@ class Command(BaseCommand):
             )
         elif people:
             self._generate(people, started)
+            self._share_some_with_actiris()
+        self._configure_roles()
         self._print_logins()
+
+    # --- sharing and roles -----------------------------------------------------------
+
+    def _configure_roles(self) -> None:
+        """The demo project lead leads every programme and may share without consent
+        in an emergency (with a reason)."""
+        lead = self.ref.users["lead"]
+        lead.programmes_led.set(Programme.objects.all())
+        lead.user_permissions.add(
+            Permission.objects.get(
+                codename="override_sharing_consent",
+                content_type__app_label="youthtrack",
+            )
+        )
+
+    def _share_some_with_actiris(self) -> None:
+        """Real referrals through the services (consent, share, answer), so that the
+        demo partner has files to see and the audit trail has rows."""
+        advisor = self.ref.users["advisor"]
+        partner = self.ref.users["partner"]
+        actiris = self.ref.organisations["actiris"]
+        candidates = list(
+            CaseFile.objects.filter(
+                advisor=advisor,
+                status__in=[CaseFile.Status.ACTIVE, CaseFile.Status.FOLLOW_UP],
+            )
+            .select_related("young_person")
+            .order_by("pk")[:12]
+        )
+        for index, case_file in enumerate(candidates):
+            person = case_file.young_person
+            day = max(case_file.entry_date, self.today - datetime.timedelta(days=20))
+            under_16 = age_on(person.birth_date, day) < 16
+            services.consent_record(
+                case_file=case_file,
+                acting_user=advisor,
+                data={
+                    "purpose": Consent.Purpose.SHARING,
+                    "partner": actiris,
+                    "scope": "Accompagnement recherche d'emploi",
+                    "given_by": "guardian" if under_16 else "self",
+                    "guardian_name": f"Parent {person.last_name}" if under_16 else "",
+                    "given_on": day,
+                },
+            )
+            share = services.case_file_share(
+                case_file=case_file,
+                acting_user=advisor,
+                partner=actiris,
+                purpose="Accompagnement vers l'emploi (Touch'N'Go)",
+                scope=Share.Scope.NOTES,
+            )
+            if index < 9:  # three stay pending, for the partner to answer
+                services.share_accept(share=share, acting_user=partner)
+        self.stdout.write(
+            f"Shared {len(candidates)} case files with Actiris "
+            f"({min(len(candidates), 9)} accepted)."
+        )
 
     # --- users ---------------------------------------------------------------------
 
@@ -218,10 +281,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             case_objects = ["youthtrack.youngperson", "youthtrack.casefile"]
             case_objects += ["youthtrack.note", "youthtrack.consent"]
-            AuditEvent.objects.filter(
+            case_objects += ["youthtrack.share"]
+            # The trail is append-only for the application; throwing demo data away
+            # is the one maintenance operation allowed to remove its rows.
+            trail = AuditEvent.objects.filter(
                 models.Q(case_file__isnull=False)
                 | models.Q(object_type__in=case_objects)
-            ).delete()
+            )
+            trail._raw_delete(trail.db)
+            Share.objects.all().delete()
             Note.objects.all().delete()
             Consent.objects.all().delete()
             CaseStatusChange.objects.all().delete()
