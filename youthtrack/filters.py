@@ -56,25 +56,28 @@ class CaseFileFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     programme = django_filters.ModelChoiceFilter(
-        label=_("Programme"), queryset=Programme.objects.all()
+        label=_("Programme"), queryset=Programme.objects.all(), empty_label=_("All")
     )
     advisor = django_filters.ModelChoiceFilter(
-        label=_("Advisor"), queryset=User.objects.none()
+        label=_("Advisor"), queryset=User.objects.none(), empty_label=_("All")
     )
     commune = django_filters.ModelChoiceFilter(
         label=_("Commune"),
         field_name="young_person__commune",
         queryset=Commune.objects.all(),
+        empty_label=_("All"),
     )
     gender = django_filters.ModelChoiceFilter(
         label=_("Gender"),
         field_name="young_person__gender",
         queryset=Gender.objects.all(),
+        empty_label=_("All"),
     )
     age_band = django_filters.ChoiceFilter(
         label=_("Age today"),
         choices=[(key, key) for key in AGE_BANDS],
         method="filter_age_band",
+        empty_label=_("All"),
     )
     entry_from = django_filters.DateFilter(
         label=_("Entry from"),
@@ -90,6 +93,7 @@ class CaseFileFilter(django_filters.FilterSet):
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=None,
         fields=(
             ("young_person__last_name", "name"),
             ("entry_date", "entry"),
@@ -144,10 +148,14 @@ class CaseFileFilter(django_filters.FilterSet):
 
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.ModelChoiceFilter(
-        label=_("Who"), queryset=User.objects.order_by("last_name", "first_name")
+        label=_("Who"),
+        queryset=User.objects.order_by("last_name", "first_name"),
+        empty_label=_("All"),
     )
     organisation = django_filters.ModelChoiceFilter(
-        label=_("Organisation"), queryset=Organisation.objects.all()
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        empty_label=_("All"),
     )
     action = django_filters.MultipleChoiceFilter(
         label=_("Action"),

@@ -168,6 +168,9 @@ class TransitionForm(forms.Form):
         if closing:
             self.fields["effective_date"].label = _("Exit date")
             self.fields["exit_reason"].required = True
+            self.fields["exit_reason"].error_messages["required"] = _(
+                "Say why the case file is closed."
+            )
         else:
             del self.fields["exit_reason"]
 

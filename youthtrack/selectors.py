@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import DateField, Max, Q, QuerySet
+from django.db.models import Case, DateField, Max, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -105,6 +105,8 @@ class FieldChange:
     after: str
     by: str
     at: datetime.datetime
+    name: str = ""
+    raw_before: object = None
 
 
 def changes_since(
@@ -138,6 +140,8 @@ def changes_since(
                     after=after_text,
                     by=str(event.actor) if event.actor else "",
                     at=event.at,
+                    name=field,
+                    raw_before=before,
                 )
             )
     return changes
@@ -195,7 +199,9 @@ def shares_received_for_user(*, user: User) -> QuerySet[Share]:
             "case_file__owner_organisation",
             "created_by",
         )
-        .order_by("status", "-created_at")
+        .order_by(
+            Case(When(status=Share.Status.PENDING, then=0), default=1), "-created_at"
+        )
     )
 
 

@@ -75,16 +75,22 @@ def allowed_transitions(case_file: CaseFile) -> list[str]:
 # --- audit ---
 
 
-def _raw(instance: models.Model, field_name: str) -> Any:
-    """A field's stored value in a JSON-friendly form, for the audit trail. It is shown
-    in the reader's language later (``selectors.changes_since``)."""
-    field = instance._meta.get_field(field_name)
-    value = getattr(instance, getattr(field, "attname", field_name))
+def comparable_value(value: Any) -> Any:
+    """A value in the JSON-friendly form the audit trail stores (``_raw``)."""
+    if isinstance(value, models.Model):
+        return value.pk
     if isinstance(value, datetime.date):
         return value.isoformat()
     if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)
+
+
+def _raw(instance: models.Model, field_name: str) -> Any:
+    """A field's stored value in a JSON-friendly form, for the audit trail. It is shown
+    in the reader's language later (``selectors.changes_since``)."""
+    field = instance._meta.get_field(field_name)
+    return comparable_value(getattr(instance, getattr(field, "attname", field_name)))
 
 
 def _save_versioned(
@@ -95,6 +101,7 @@ def _save_versioned(
     acting_user: User,
     case_file: CaseFile | None,
     validate,
+    action: str = AuditEvent.Action.UPDATE,
 ) -> tuple[Any, dict[str, list[str]]]:
     """Apply ``data`` to the current row unless someone saved it since
     ``expected_version``; refuse with what they changed otherwise."""
@@ -124,7 +131,7 @@ def _save_versioned(
     current.save()
     record_audit_event(
         actor=acting_user,
-        action=AuditEvent.Action.UPDATE,
+        action=action,
         obj=current,
         case_file=case_file,
         changes=changed,
@@ -413,7 +420,10 @@ def case_file_transition(
         )
     data: dict[str, Any] = {"status": to_status}
     if to_status == Status.CLOSED:
-        data.update(exit_date=effective_date, exit_reason=exit_reason)
+        # A closed file has no follow-up due (the six-month follow-up is an outcome).
+        data.update(
+            exit_date=effective_date, exit_reason=exit_reason, next_follow_up_on=None
+        )
         if not exit_reason:
             raise ValidationError(
                 {"exit_reason": _("Say why the case file is closed.")}
@@ -429,6 +439,7 @@ def case_file_transition(
         acting_user=acting_user,
         case_file=current,
         validate=validate_case_file,
+        action=AuditEvent.Action.TRANSITION,
     )
     CaseStatusChange.objects.create(
         case_file=updated,

@@ -48,6 +48,7 @@ urlpatterns = [
     path("account/", views_account.account, name="account"),
     path("account/two-factor/", views_account.otp_setup, name="otp_setup"),
     path("account/verify/", views_account.otp_verify, name="otp_verify"),
+    path("programmes/", include("programmes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

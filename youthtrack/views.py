@@ -1,6 +1,7 @@
 """Views parse input, call one service or selector, and render."""
 
 import csv
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +63,29 @@ def _stale(request: HttpRequest, form, error: services.StaleEditError, current) 
     form.data = form.data.copy()
     form.data[form.add_prefix("version")] = current.version
     form.stale_changes = error.changes
+    # A field the user left as it was when they opened the form takes the other
+    # person's value, so that saving again keeps only the user's own edits.
+    first_seen: dict[str, object] = {}
+    for change in error.changes:
+        first_seen.setdefault(change.name, change.raw_before)
+    for name, opened_value in first_seen.items():
+        if name not in form.fields or name not in form.cleaned_data:
+            continue
+        if services.comparable_value(form.cleaned_data[name]) != opened_value:
+            continue  # the user changed it too: theirs stays, for them to decide
+        key = form.add_prefix(name)
+        current_value = getattr(current, current._meta.get_field(name).attname)
+        if isinstance(current_value, bool):
+            if current_value:
+                form.data[key] = "on"
+            else:
+                form.data.pop(key, None)
+        elif current_value is None:
+            form.data[key] = ""
+        elif isinstance(current_value, datetime.date):
+            form.data[key] = current_value.isoformat()
+        else:
+            form.data[key] = str(current_value)
 
 
 @login_required

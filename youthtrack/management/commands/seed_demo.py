@@ -364,9 +364,11 @@ class Command(BaseCommand):
         """An office-hours moment of a day, in Brussels time."""
         if minute is None:
             minute = self.rng.randint(0, 59)
-        return datetime.datetime.combine(
+        moment = datetime.datetime.combine(
             day, datetime.time(min(hour, 23), minute), tzinfo=self.tz
         )
+        # Nothing in the demo happened later than now.
+        return min(moment, timezone.now() - datetime.timedelta(minutes=5))
 
     def _after(
         self, moment: datetime.datetime, day: datetime.date
