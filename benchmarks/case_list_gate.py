@@ -60,7 +60,8 @@ def main() -> None:
     print(f"table grew ×{growth:.0f}:")
     print(f"  gate slowed down     ×{gate_big / gate_small:.2f}")
     print(f"  guardian slowed down ×{stock_big / stock_small:.2f}")
-    print(f"  gate faster than guardian at {args.people:,}: ×{stock_big / gate_big:.1f}")
+    speed = stock_big / gate_big
+    print(f"  guardian time / gate time at {args.people:,}: ×{speed:.1f}")
     call_command("flush", interactive=False, verbosity=0)
 
 

@@ -35,11 +35,18 @@ SCOPE_PERMISSIONS = {
 
 
 def live_shares_with(organisation_id: int) -> QuerySet[Share]:
-    """Accepted sharings with an organisation whose end date has not passed."""
+    """Accepted sharings with an organisation whose end date has not passed and whose
+    consent (if any: an override has none) still holds."""
     today = timezone.localdate()
-    return Share.objects.filter(
-        partner_id=organisation_id, status=Share.Status.ACCEPTED
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    consent_holds = Q(consent__isnull=True) | (
+        Q(consent__withdrawn_on__isnull=True)
+        & (Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today))
+    )
+    return (
+        Share.objects.filter(partner_id=organisation_id, status=Share.Status.ACCEPTED)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .filter(consent_holds)
+    )
 
 
 def shared_with_organisation(organisation_id: int) -> Q:

@@ -70,6 +70,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     list_display = ["at", "actor", "organisation", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type", "organisation"]
+    # The before/after values may hold personal data and note texts, which
+    # administrators do not read: only the names of the fields changed are shown.
+    exclude = ["changes"]
+    readonly_fields = ["fields_changed"]
+
+    @admin.display(description=_("fields changed"))
+    def fields_changed(self, obj):
+        return ", ".join(sorted(obj.changes)) if obj.changes else "—"
 
     def has_add_permission(self, request):
         return False

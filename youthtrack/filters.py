@@ -2,7 +2,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +40,18 @@ def birth_date_range(
     latest = years_ago(min_age)
     earliest = years_ago(max_age + 1) + datetime.timedelta(days=1)
     return earliest, latest
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Files without a date come last, whatever the database's habit."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = self.param_map[param.lstrip("-")]
+        expression = F(field)
+        if descending:
+            return expression.desc(nulls_last=True)
+        return expression.asc(nulls_last=True)
 
 
 class CaseFileFilter(django_filters.FilterSet):
@@ -91,7 +103,7 @@ class CaseFileFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    sort = django_filters.OrderingFilter(
+    sort = NullsLastOrderingFilter(
         label=_("Sort by"),
         empty_label=None,
         fields=(

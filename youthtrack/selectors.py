@@ -156,7 +156,18 @@ def dashboard_for_user(*, user: User) -> dict:
     recent_since = timezone.now() - datetime.timedelta(
         days=settings.YOUTHTRACK_RECENT_DAYS
     )
-    mine_with_last_contact = mine.annotate(last_contact=Max("notes__contact_date"))
+    # The last contact the user may read about (not a partner's internal note).
+    readable = (
+        Q(notes__visibility=Note.Visibility.SHARED)
+        | Q(
+            notes__visibility=Note.Visibility.ORGANISATION,
+            notes__organisation_id=user.organisation_id,
+        )
+        | Q(notes__visibility=Note.Visibility.PRIVATE, notes__author_id=user.pk)
+    )
+    mine_with_last_contact = mine.annotate(
+        last_contact=Max("notes__contact_date", filter=readable)
+    )
     return {
         "my_open_cases": mine_with_last_contact.order_by(
             "next_follow_up_on", "young_person__last_name"

@@ -21,6 +21,7 @@ from .access import (
     can_edit_note,
     can_override_consent,
     can_share,
+    case_files_visible_to,
 )
 from .audit import record_audit_event
 from .models import (
@@ -277,6 +278,14 @@ def case_file_intake(
     """Register a young person (or reuse one already known) and open a case file."""
     if not acting_user.works_on_cases or acting_user.organisation_id is None:
         raise PermissionDenied
+    if (
+        existing_person is not None
+        and not case_files_visible_to(acting_user)
+        .filter(young_person_id=existing_person.pk)
+        .exists()
+    ):
+        # Only a person the user already sees through a case file can be reused.
+        raise PermissionDenied
     if existing_person is None:
         assert person_data is not None
         person = YoungPerson(
@@ -346,6 +355,8 @@ def young_person_update(
 ) -> YoungPerson:
     """Correct a young person's details, through a case file the user may edit."""
     _require_case_editor(acting_user, case_file)
+    if young_person.pk != case_file.young_person_id:
+        raise PermissionDenied
     person, _changed = _save_versioned(
         instance=young_person,
         data=data,
@@ -652,33 +663,36 @@ def _require_partner_member(user: User, share: Share) -> None:
         raise PermissionDenied
 
 
-@transaction.atomic
 def share_accept(*, share: Share, acting_user: User) -> Share:
     _require_partner_member(acting_user, share)
-    share = Share.objects.select_for_update().select_related("partner").get(pk=share.pk)
-    if share.status != Share.Status.PENDING:
-        raise ValidationError(
-            _("This sharing is no longer awaiting an answer (%(status)s).")
-            % {"status": share.get_status_display()}
+    with transaction.atomic():
+        share = (
+            Share.objects.select_for_update().select_related("partner").get(pk=share.pk)
         )
-    today = timezone.localdate()
-    if share.end_date and share.end_date < today:
+        if share.status != Share.Status.PENDING:
+            raise ValidationError(
+                _("This sharing is no longer awaiting an answer (%(status)s).")
+                % {"status": share.get_status_display()}
+            )
+        if share.end_date is None or share.end_date >= timezone.localdate():
+            group = organisation_group(share.partner)
+            for codename in SCOPE_PERMISSIONS[Share.Scope(share.scope)]:
+                assign_perm(f"youthtrack.{codename}", group, share.case_file)
+            share.status = Share.Status.ACCEPTED
+            share.answered_by = acting_user
+            share.answered_at = timezone.now()
+            share.save(update_fields=["status", "answered_by", "answered_at"])
+            record_audit_event(
+                actor=acting_user,
+                action=AuditEvent.Action.ACCEPT,
+                obj=share,
+                case_file=share.case_file,
+            )
+            return share
+        # Too late: the referral ended before it was answered. That is recorded
+        # (committed) before the refusal is raised.
         _end_share(share, status=Share.Status.EXPIRED, acting_user=None)
-        raise ValidationError(_("This sharing has expired."))
-    group = organisation_group(share.partner)
-    for codename in SCOPE_PERMISSIONS[Share.Scope(share.scope)]:
-        assign_perm(f"youthtrack.{codename}", group, share.case_file)
-    share.status = Share.Status.ACCEPTED
-    share.answered_by = acting_user
-    share.answered_at = timezone.now()
-    share.save(update_fields=["status", "answered_by", "answered_at"])
-    record_audit_event(
-        actor=acting_user,
-        action=AuditEvent.Action.ACCEPT,
-        obj=share,
-        case_file=share.case_file,
-    )
-    return share
+    raise ValidationError(_("This sharing has expired."))
 
 
 @transaction.atomic

@@ -14,6 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from programmes import selectors as programmes_selectors
+from programmes import services as programmes_services
+
 from . import selectors, services
 from .access import (
     can_add_note,
@@ -103,8 +106,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     results = case_filter.qs if case_filter.is_bound else queryset
     if case_filter.is_bound and not case_filter.is_valid():
         results = queryset.none()
-    if not request.GET.get("sort"):
-        results = results.order_by("-updated_at", "-pk")
+    # A stable order, so that no file is skipped or repeated from page to page.
+    results = results.order_by(*(results.query.order_by or ["-updated_at"]), "-pk")
     page = Paginator(results, settings.YOUTHTRACK_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -160,6 +163,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     existing = None
     existing_id = request.GET.get("person") or request.POST.get("existing_person")
+    if existing_id and not (existing_id.isdigit() and len(existing_id) < 19):
+        raise Http404
     if existing_id:
         try:
             existing = selectors.young_person_get_for_user(
@@ -167,23 +172,47 @@ def intake(request: HttpRequest) -> HttpResponse:
             )
         except (ValueError, Http404):
             raise Http404 from None
+    # A walk-in of a collective activity becomes a case file without typing again.
+    walk_in = None
+    initial: dict[str, dict] = {"person": {}, "case": {}}
+    walk_in_id = request.GET.get("walk_in", "")
+    if walk_in_id:
+        if not (walk_in_id.isdigit() and len(walk_in_id) < 19):
+            raise Http404
+        walk_in = programmes_selectors.walk_in_get_for_user(
+            user=request.user, pk=int(walk_in_id)
+        )
+        initial = programmes_selectors.walk_in_intake_initial(
+            user=request.user, pk=walk_in.pk
+        )
     person_form = YoungPersonForm(
-        request.POST or None, prefix="person", instance=existing
+        request.POST or None,
+        prefix="person",
+        instance=existing,
+        initial=initial["person"],
     )
-    case_form = CaseFileForm(request.POST or None, prefix="case", user=request.user)
+    case_form = CaseFileForm(
+        request.POST or None, prefix="case", user=request.user, initial=initial["case"]
+    )
     choice_form = IntakeChoiceForm(request.POST or None)
     duplicates: list[YoungPerson] = []
     if request.method == "POST":
         person_valid = existing is not None or person_form.is_valid()
         if person_valid and case_form.is_valid() and choice_form.is_valid():
+            intake_data = {
+                "acting_user": request.user,
+                "person_data": None if existing else person_form.model_data(),
+                "case_data": case_form.model_data(),
+                "existing_person": existing,
+                "confirmed_new_person": choice_form.cleaned_data["confirm_new_person"],
+            }
             try:
-                case_file = services.case_file_intake(
-                    acting_user=request.user,
-                    person_data=None if existing else person_form.model_data(),
-                    case_data=case_form.model_data(),
-                    existing_person=existing,
-                    confirmed_new_person=choice_form.cleaned_data["confirm_new_person"],
-                )
+                if walk_in is None:
+                    case_file = services.case_file_intake(**intake_data)
+                else:
+                    case_file = programmes_services.case_file_intake_from_walk_in(
+                        walk_in=walk_in, **intake_data
+                    )
             except services.DuplicatePersonError as error:
                 duplicates = error.matches
             except ValidationError as error:

@@ -17,3 +17,22 @@ __all__ = [
     "UserFactory",
     "YoungPersonFactory",
 ]
+
+# Programmes, cohorts, sessions, enrolments, attendance, walk-ins.
+from .programmes import (  # noqa: E402
+    AttendanceFactory,
+    CohortFactory,
+    EligibleCaseFileFactory,
+    EnrolmentFactory,
+    SessionFactory,
+    WalkInFactory,
+)
+
+__all__ += [
+    "AttendanceFactory",
+    "CohortFactory",
+    "EligibleCaseFileFactory",
+    "EnrolmentFactory",
+    "SessionFactory",
+    "WalkInFactory",
+]
