@@ -26,7 +26,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
-from programmes.models import Programme
+from programmes import services as programme_services
+from programmes.models import (
+    ActivityType,
+    Attendance,
+    Cohort,
+    Enrolment,
+    Mode,
+    Programme,
+    Session,
+    Theme,
+    WalkIn,
+)
+from programmes.models import Language as SessionLanguage
 from tests.factories import names, note_texts, profiles
 from tests.factories.profiles import DEMO_PASSWORD
 from youthtrack import services
@@ -173,7 +185,9 @@ class Command(BaseCommand):
             )
         elif people:
             self._generate(people, started)
+            self._configure_roles()
             self._share_some_with_actiris()
+            self._uppercut_cohort()
         self._configure_roles()
         self._print_logins()
 
@@ -190,6 +204,56 @@ class Command(BaseCommand):
                 content_type__app_label="youthtrack",
             )
         )
+
+    def _uppercut_cohort(self) -> None:
+        """An Uppercut edition starting next week: two intensive weeks of morning
+        sessions, 11 places, some of the demo advisor's young people enrolled."""
+        lead = self.ref.users["lead"]
+        uppercut = Programme.objects.get(code="uppercut")
+        start = self.today + datetime.timedelta(days=7 - self.today.weekday())
+        end = start + datetime.timedelta(days=11)
+        cohort = programme_services.cohort_create(
+            acting_user=lead,
+            programme=uppercut,
+            data={
+                "name": f"Uppercut {start:%Y-%m}",
+                "start_date": start,
+                "end_date": end,
+                "capacity": 11,
+                "advisors": [self.ref.users["advisor"], self.ref.users["advisor2"]],
+                "partners": [self.ref.organisations["actiris"]],
+            },
+        )
+        phase = uppercut.phases.filter(counts_for_completion=True).first()
+        activity = ActivityType.objects.order_by("pk").first()
+        starts = datetime.datetime.combine(start, datetime.time(9, 30), tzinfo=self.tz)
+        programme_services.session_create(
+            cohort=cohort,
+            acting_user=lead,
+            data={
+                "phase": phase,
+                "activity_type": activity,
+                "title": "Atelier « Trouve ta voie »",
+                "theme": Theme.LEARN,
+                "language": SessionLanguage.FRENCH,
+                "mode": Mode.IN_PERSON,
+                "organiser": self.ref.organisations["cdm"],
+                "place": "Cité des métiers, avenue de l'Astronomie 14, 1210 Bruxelles",
+                "starts_at": starts,
+                "ends_at": starts + datetime.timedelta(hours=3),
+            },
+            repeat_until=end,
+        )
+        candidates = CaseFile.objects.filter(
+            programme=uppercut,
+            advisor=self.ref.users["advisor"],
+            status__in=[CaseFile.Status.ACTIVE, CaseFile.Status.INTAKE],
+        ).order_by("pk")[:8]
+        results = programme_services.enrolments_create_many(
+            cohort=cohort, case_files=candidates, acting_user=self.ref.users["advisor"]
+        )
+        enrolled = sum(1 for result in results if result.enrolment is not None)
+        self.stdout.write(f"Uppercut cohort from {start}: {enrolled} enrolled.")
 
     def _share_some_with_actiris(self) -> None:
         """Real referrals through the services (consent, share, answer), so that the
@@ -289,6 +353,15 @@ class Command(BaseCommand):
                 | models.Q(object_type__in=case_objects)
             )
             trail._raw_delete(trail.db)
+            programme_trail = AuditEvent.objects.filter(
+                object_type__startswith="programmes."
+            )
+            programme_trail._raw_delete(programme_trail.db)
+            Attendance.objects.all().delete()
+            WalkIn.objects.all().delete()
+            Enrolment.objects.all().delete()
+            Session.objects.all().delete()
+            Cohort.objects.all().delete()
             Share.objects.all().delete()
             Note.objects.all().delete()
             Consent.objects.all().delete()
