@@ -34,19 +34,22 @@ SCOPE_PERMISSIONS = {
 }
 
 
-def live_shares_with(organisation_id: int) -> QuerySet[Share]:
-    """Accepted sharings with an organisation whose end date has not passed and whose
-    consent (if any: an override has none) still holds."""
+def share_in_force() -> Q:
+    """Condition on Share: its end date has not passed and its consent (if any: an
+    override has none) still holds, whatever the periodic task has done yet."""
     today = timezone.localdate()
     consent_holds = Q(consent__isnull=True) | (
         Q(consent__withdrawn_on__isnull=True)
         & (Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=today))
     )
-    return (
-        Share.objects.filter(partner_id=organisation_id, status=Share.Status.ACCEPTED)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .filter(consent_holds)
-    )
+    return (Q(end_date__isnull=True) | Q(end_date__gte=today)) & consent_holds
+
+
+def live_shares_with(organisation_id: int) -> QuerySet[Share]:
+    """Accepted sharings with an organisation, in force."""
+    return Share.objects.filter(
+        partner_id=organisation_id, status=Share.Status.ACCEPTED
+    ).filter(share_in_force())
 
 
 def shared_with_organisation(organisation_id: int) -> Q:

@@ -1,6 +1,7 @@
 import time
 from urllib.parse import urlencode
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -35,7 +36,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = client_address.set(request.META.get("REMOTE_ADDR") or None)
+        token = client_address.set(get_client_ip_address(request) or None)
         try:
             return self.get_response(request)
         finally:

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from .access import can_read_audit_of, case_files_visible_to, notes_visible_to
+from .access import (
+    can_read_audit_of,
+    case_files_visible_to,
+    notes_visible_to,
+    share_in_force,
+)
 from .models import (
     AuditEvent,
     CaseFile,
@@ -203,7 +208,7 @@ def shares_received_for_user(*, user: User) -> QuerySet[Share]:
             partner_id=user.organisation_id,
             status__in=[Share.Status.PENDING, Share.Status.ACCEPTED],
         )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()))
+        .filter(share_in_force())
         .select_related(
             "case_file__young_person",
             "case_file__programme",

@@ -759,7 +759,7 @@ def shares_expire_due(*, today: datetime.date | None = None) -> int:
         Q(consent__expires_on__lt=today) | Q(consent__withdrawn_on__isnull=False)
     )
     due = (
-        Share.objects.select_for_update()
+        Share.objects.select_for_update(of=("self",))
         .filter(status__in=[Share.Status.PENDING, Share.Status.ACCEPTED])
         .filter(Q(end_date__lt=today) | lapsed_consent)
         .select_related("partner", "case_file")

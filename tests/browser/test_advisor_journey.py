@@ -269,7 +269,9 @@ def test_advisor_journey(new_page, screenshot, demo):
     )
     expect(page.get_by_label("Exit date")).to_have_value(today.isoformat())
     page.get_by_role("button", name="Confirm").click()
-    expect(field_errors(page, "id_exit_reason")).to_have_text("Say why the case file is closed.")
+    expect(field_errors(page, "id_exit_reason")).to_have_text(
+        "Say why the case file is closed."
+    )
     other.refresh_from_db()
     assert other.status != Status.CLOSED
     screenshot(page, "closing refused without exit reason")

@@ -144,7 +144,16 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
+# The client's address, for the lock and the audit trail. Behind one reverse proxy that
+# appends the client to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for), set
+# BEHIND_PROXY=true: the right-most entry is then the address the proxy saw. Without a
+# proxy, X-Forwarded-For is written by the client and never read.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_COUNT = None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
+)
 
 # Two-factor authentication (TOTP): required for administrators, offered to everyone.
 OTP_TOTP_ISSUER = "youthtrack"
