@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from youthtrack.forms import DateInput
 from youthtrack.models import Organisation, User
@@ -188,7 +189,9 @@ SESSION_ERROR_FIELDS = {"starts_at": "day", "ends_at": "end_time"}
 
 
 class WithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput())
+    withdrawn_on = forms.DateField(
+        label=pgettext_lazy("leaving a cohort", "Withdrawn on"), widget=DateInput()
+    )
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=Enrolment.WithdrawalReason.choices,
