@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from youthtrack import services as case_services
 from youthtrack.audit import record_audit_event
 from youthtrack.models import AuditEvent, CaseFile, User, YoungPerson
+from youthtrack.services import comparable_value
 
 from . import access, eligibility, selectors
 from .eligibility import Refusal
@@ -97,20 +98,6 @@ class AttendanceSaveResult:
     updated: int = 0
 
 
-def _raw(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, list | tuple | set | models.QuerySet):
-        return sorted(
-            item.pk if isinstance(item, models.Model) else item for item in value
-        )
-    return value
-
-
 def _short(day: datetime.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
@@ -134,16 +121,16 @@ def programme_update(
         raise PermissionDenied
     current = Programme.objects.select_for_update().get(pk=programme.pk)
     m2m = {name: data.pop(name) for name in ("funders",) if name in data}
-    before = {name: _raw(getattr(current, name)) for name in data}
-    before.update({name: _raw(current.funders.all()) for name in m2m})
+    before = {name: comparable_value(getattr(current, name)) for name in data}
+    before.update({name: comparable_value(current.funders.all()) for name in m2m})
     for name, value in data.items():
         setattr(current, name, value)
     validate_programme(current)
     current.save()
     for name, value in m2m.items():
         getattr(current, name).set(value)
-    after = {name: _raw(getattr(current, name)) for name in data}
-    after.update({name: _raw(value) for name, value in m2m.items()})
+    after = {name: comparable_value(getattr(current, name)) for name in data}
+    after.update({name: comparable_value(value) for name, value in m2m.items()})
     changes = {n: [before[n], after[n]] for n in after if before[n] != after[n]}
     if changes:
         record_audit_event(
@@ -202,8 +189,8 @@ def cohort_create(
         changes={
             "programme": [None, programme.pk],
             "capacity": [None, cohort.capacity],
-            "start_date": [None, _raw(cohort.start_date)],
-            "end_date": [None, _raw(cohort.end_date)],
+            "start_date": [None, comparable_value(cohort.start_date)],
+            "end_date": [None, comparable_value(cohort.end_date)],
         },
         version=cohort.version,
     )
@@ -233,8 +220,10 @@ def cohort_update(
         raise StaleCohortError(current)
     data = dict(data)
     m2m = {name: data.pop(name) for name in COHORT_M2M if name in data}
-    before = {name: _raw(getattr(current, name)) for name in data}
-    before.update({name: _raw(getattr(current, name).all()) for name in m2m})
+    before = {name: comparable_value(getattr(current, name)) for name in data}
+    before.update(
+        {name: comparable_value(getattr(current, name).all()) for name in m2m}
+    )
     for name, value in data.items():
         setattr(current, name, value)
     validate_cohort(current)
@@ -249,8 +238,8 @@ def cohort_update(
                 % {"count": enrolled}
             }
         )
-    after = {name: _raw(getattr(current, name)) for name in data}
-    after.update({name: _raw(value) for name, value in m2m.items()})
+    after = {name: comparable_value(getattr(current, name)) for name in data}
+    after.update({name: comparable_value(value) for name, value in m2m.items()})
     changes = {n: [before[n], after[n]] for n in after if before[n] != after[n]}
     if not changes:
         return current, []
@@ -359,7 +348,7 @@ def session_create(
             case_file=None,
             changes={
                 "cohort": [None, cohort.pk],
-                "starts_at": [None, _raw(session.starts_at)],
+                "starts_at": [None, comparable_value(session.starts_at)],
             },
         )
     return sessions
@@ -373,11 +362,11 @@ def session_update(
         raise PermissionDenied
     current = Session.objects.select_for_update().get(pk=session.pk)
     current.cohort = session.cohort
-    before = {name: _raw(getattr(current, name)) for name in data}
+    before = {name: comparable_value(getattr(current, name)) for name in data}
     for name, value in data.items():
         setattr(current, name, value)
     validate_session(current)
-    after = {name: _raw(getattr(current, name)) for name in data}
+    after = {name: comparable_value(getattr(current, name)) for name in data}
     changes = {n: [before[n], after[n]] for n in after if before[n] != after[n]}
     if changes:
         current.save()

@@ -80,10 +80,12 @@ def comparable_value(value: Any) -> Any:
     """A value in the JSON-friendly form the audit trail stores (``_raw``)."""
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date):  # datetimes included
         return value.isoformat()
     if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, list | tuple | set | models.QuerySet):  # many-to-many
+        return sorted(comparable_value(item) for item in value)
     return str(value)
 
 
