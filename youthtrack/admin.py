@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .audit import record_audit_event
 from .models import (
     AuditEvent,
     Commune,
@@ -36,6 +37,22 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Organisation and role"), {"fields": ("organisation", "role")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Changes to accounts (roles, organisations, rights) go to the audit trail
+        too, with the names of the fields changed (never a password)."""
+        super().save_model(request, obj, form, change)
+        record_audit_event(
+            actor=request.user,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            obj=obj,
+            case_file=None,
+            changes={
+                name: [None, None]
+                for name in form.changed_data
+                if name not in {"password", "password1", "password2"}
+            },
+        )
 
 
 @admin.register(Organisation)

@@ -243,6 +243,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
     person = case_file.young_person
+    if request.method == "GET":  # the form shows the person's details: a view
+        services.case_file_record_view(case_file=case_file, acting_user=request.user)
     form = YoungPersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
@@ -272,6 +274,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
+    if request.method == "GET":  # the form shows the file's details: a view
+        services.case_file_record_view(case_file=case_file, acting_user=request.user)
     form = CaseFileForm(request.POST or None, instance=case_file, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

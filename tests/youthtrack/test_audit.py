@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories.helpers import intake_post
+from tests.youthtrack.conftest import sign_in
 from youthtrack import services
 from youthtrack.forms import CaseFileForm, YoungPersonForm
 from youthtrack.models import AuditEvent, CaseFile, Note, Share, User
@@ -567,3 +568,39 @@ def test_nobody_else_sees_who_accessed_the_file(owner, partner, case):
         assert response.status_code == 200
         assert list(response.context["access_log"]) == []
         assert 'id="access-title"' not in response.content.decode()
+
+
+def test_an_account_change_in_the_admin_is_in_the_audit_trail(
+    client, administrator, advisor
+):
+    """A role changed through the Django admin leaves a row naming the fields, never
+    the password."""
+    sign_in(client, administrator)
+    url = reverse("admin:youthtrack_user_change", args=[advisor.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in {"password", "groups", "user_permissions"}
+    }
+    data.update(
+        {
+            "role": "lead",
+            "organisation": advisor.organisation_id,
+            "date_joined_0": advisor.date_joined.date().isoformat(),
+            "date_joined_1": "09:00:00",
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    advisor.refresh_from_db()
+    assert advisor.role == "lead"
+    event = AuditEvent.objects.filter(
+        object_type="youthtrack.user", object_id=advisor.pk
+    ).latest("at")
+    assert event.actor == administrator
+    assert "role" in event.changes
+    assert not any("password" in name for name in event.changes)
