@@ -597,6 +597,8 @@ def test_the_expiry_service_ends_the_sharing_and_its_grant(owner, partner, case)
     assert (expired.actor, expired.case_file) == (None, case)
 
 
+# Committed data: with CELERY_BROKER_URL set, a separate worker process runs the task.
+@pytest.mark.django_db(transaction=True)
 def test_the_expiry_task_is_safe_to_run_twice(owner, partner, other_partner, case):
     due = share_case(case, owner=owner, partner_user=partner, end_date=today())
     lasting = share_case(
@@ -605,7 +607,7 @@ def test_the_expiry_task_is_safe_to_run_twice(owner, partner, other_partner, cas
     Share.objects.filter(pk=due.pk).update(end_date=today() - DAY)
     first = tasks.shares_expire.delay()
     second = tasks.shares_expire.delay()
-    assert (first.get(), second.get()) == (1, 0)
+    assert (first.get(timeout=30), second.get(timeout=30)) == (1, 0)
     due.refresh_from_db()
     lasting.refresh_from_db()
     assert (due.status, lasting.status) == (Share.Status.EXPIRED, Share.Status.ACCEPTED)
@@ -619,13 +621,15 @@ def test_the_expiry_task_is_safe_to_run_twice(owner, partner, other_partner, cas
     )
 
 
+# Committed data: with CELERY_BROKER_URL set, a separate worker process runs the task.
+@pytest.mark.django_db(transaction=True)
 def test_the_expiry_task_ends_sharings_whose_consent_lapsed(
     owner, partner, case, shared
 ):
     Consent.objects.filter(pk=shared.consent_id).update(
         given_on=today() - 30 * DAY, expires_on=today() - DAY
     )
-    assert tasks.shares_expire.delay().get() == 1
+    assert tasks.shares_expire.delay().get(timeout=30) == 1
     shared.refresh_from_db()
     assert shared.status == Share.Status.EXPIRED
     assert grants(case) == set()
