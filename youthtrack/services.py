@@ -56,9 +56,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 class StaleEditError(Exception):
     """Someone else saved the record after the form was opened."""
 
-    def __init__(self, changes: list[FieldChange]):
+    def __init__(self, changes: list[FieldChange], current: models.Model):
         super().__init__("stale edit")
         self.changes = changes
+        self.current = current  # the record as it is now in the database
 
 
 class DuplicatePersonError(Exception):
@@ -111,7 +112,9 @@ def _save_versioned(
     model = type(instance)
     current = model.objects.get(pk=instance.pk)
     if current.version != expected_version:
-        raise StaleEditError(changes_since(obj=current, version=expected_version))
+        raise StaleEditError(
+            changes_since(obj=current, version=expected_version), current
+        )
     before = {name: _raw(current, name) for name in data}
     for name, value in data.items():
         setattr(current, name, value)
@@ -129,7 +132,8 @@ def _save_versioned(
         version=expected_version + 1
     )
     if not claimed:
-        raise StaleEditError(changes_since(obj=current, version=expected_version))
+        fresh = model.objects.get(pk=current.pk)
+        raise StaleEditError(changes_since(obj=fresh, version=expected_version), fresh)
     current.version = expected_version + 1
     current.save()
     record_audit_event(
@@ -410,7 +414,9 @@ def case_file_transition(
         pk=case_file.pk
     )
     if current.version != expected_version:
-        raise StaleEditError(changes_since(obj=current, version=expected_version))
+        raise StaleEditError(
+            changes_since(obj=current, version=expected_version), current
+        )
     from_status = current.status
     if (from_status, to_status) not in TRANSITIONS:
         raise ValidationError(

@@ -54,7 +54,7 @@ def _apply_service_errors(form, error: ValidationError, *other_forms) -> None:
             target.add_error(field, errors)
 
 
-def _stale(request: HttpRequest, form, error: services.StaleEditError, current) -> None:
+def _stale(request: HttpRequest, form, error: services.StaleEditError) -> None:
     """Keep what the user typed, show what changed, and let a second save decide."""
     messages.warning(
         request,
@@ -63,6 +63,7 @@ def _stale(request: HttpRequest, form, error: services.StaleEditError, current) 
             "not saved yet: check what changed below, then save again to keep yours."
         ),
     )
+    current = error.current
     form.data = form.data.copy()
     form.data[form.add_prefix("version")] = current.version
     form.stale_changes = error.changes
@@ -256,7 +257,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 case_file=case_file,
             )
         except services.StaleEditError as error:
-            _stale(request, form, error, YoungPerson.objects.get(pk=person.pk))
+            _stale(request, form, error)
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
@@ -286,7 +287,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.expected_version(),
             )
         except services.StaleEditError as error:
-            _stale(request, form, error, CaseFile.objects.get(pk=case_file.pk))
+            _stale(request, form, error)
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
@@ -322,7 +323,7 @@ def case_transition(request: HttpRequest, pk: int, to_status: str) -> HttpRespon
                 expected_version=form.cleaned_data["version"],
             )
         except services.StaleEditError as error:
-            _stale(request, form, error, CaseFile.objects.get(pk=case_file.pk))
+            _stale(request, form, error)
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
@@ -383,7 +384,7 @@ def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
                 expected_version=form.expected_version(),
             )
         except services.StaleEditError as error:
-            _stale(request, form, error, type(note).objects.get(pk=note.pk))
+            _stale(request, form, error)
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
