@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -90,6 +91,20 @@ def _stale(request: HttpRequest, form, error: services.StaleEditError) -> None:
             form.data[key] = current_value.isoformat()
         else:
             form.data[key] = str(current_value)
+
+
+def _saved(request: HttpRequest, form, save: Callable[[], object]) -> bool:
+    """Run a service for a valid form. On a refusal, put its errors beside the
+    fields (or show what someone else changed) and keep what was typed."""
+    try:
+        save()
+    except services.StaleEditError as error:
+        _stale(request, form, error)
+    except ValidationError as error:
+        _apply_service_errors(form, error)
+    else:
+        return True
+    return False
 
 
 @login_required
@@ -248,19 +263,17 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_file_record_view(case_file=case_file, acting_user=request.user)
     form = YoungPersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.young_person_update(
+        if _saved(
+            request,
+            form,
+            lambda: services.young_person_update(
                 young_person=person,
                 acting_user=request.user,
                 data=form.model_data(),
                 expected_version=form.expected_version(),
                 case_file=case_file,
-            )
-        except services.StaleEditError as error:
-            _stale(request, form, error)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, _("The young person's details were saved."))
             return redirect("case_detail", pk=case_file.pk)
     return render(
@@ -279,18 +292,16 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_file_record_view(case_file=case_file, acting_user=request.user)
     form = CaseFileForm(request.POST or None, instance=case_file, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.case_file_update(
+        if _saved(
+            request,
+            form,
+            lambda: services.case_file_update(
                 case_file=case_file,
                 acting_user=request.user,
                 data=form.model_data(),
                 expected_version=form.expected_version(),
-            )
-        except services.StaleEditError as error:
-            _stale(request, form, error)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, _("The case file was saved."))
             return redirect("case_detail", pk=case_file.pk)
     return render(
@@ -352,13 +363,13 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.note_create(
+        if _saved(
+            request,
+            form,
+            lambda: services.note_create(
                 case_file=case_file, acting_user=request.user, data=form.model_data()
-            )
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, _("The note was added."))
             return redirect("case_detail", pk=case_file.pk)
     return render(
@@ -376,18 +387,16 @@ def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
         raise PermissionDenied
     form = NoteForm(request.POST or None, instance=note)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.note_update(
+        if _saved(
+            request,
+            form,
+            lambda: services.note_update(
                 note=note,
                 acting_user=request.user,
                 data=form.model_data(),
                 expected_version=form.expected_version(),
-            )
-        except services.StaleEditError as error:
-            _stale(request, form, error)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, _("The note was saved."))
             return redirect("case_detail", pk=case_file.pk)
     return render(
@@ -404,13 +413,13 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(
+        if _saved(
+            request,
+            form,
+            lambda: services.consent_record(
                 case_file=case_file, acting_user=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
+            ),
+        ):
             messages.success(request, _("The consent was recorded."))
             return redirect("case_detail", pk=case_file.pk)
     return render(
