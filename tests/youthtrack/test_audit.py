@@ -356,7 +356,7 @@ def test_a_change_and_its_row_are_saved_together_or_not_at_all(
     def broken(**kwargs):
         raise RuntimeError("the audit table is unavailable")
 
-    monkeypatch.setattr(services, "record_audit_event", broken)
+    monkeypatch.setattr(services.versioning, "record_audit_event", broken)
     before = CaseFile.objects.get(pk=case.pk)
     with pytest.raises(RuntimeError):
         services.case_file_update(
@@ -380,7 +380,7 @@ def test_a_revocation_and_its_row_are_saved_together_or_not_at_all(
     def broken(**kwargs):
         raise RuntimeError("the audit table is unavailable")
 
-    monkeypatch.setattr(services, "record_audit_event", broken)
+    monkeypatch.setattr(services.sharing, "record_audit_event", broken)
     with pytest.raises(RuntimeError):
         services.share_revoke(share=share, acting_user=owner)
     share.refresh_from_db()

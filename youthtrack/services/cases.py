@@ -1,0 +1,247 @@
+"""Young people and case files: intake, corrections, lifecycle."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..access import (
+    can_edit_case_file,
+    case_files_visible_to,
+)
+from ..audit import record_audit_event
+from ..models import (
+    AuditEvent,
+    CaseFile,
+    CaseStatusChange,
+    User,
+    YoungPerson,
+)
+from ..selectors import changes_since, young_person_possible_duplicates
+from .errors import DuplicatePersonError, StaleEditError
+from .validation import _validate_all, validate_case_file, validate_young_person
+from .versioning import versioned_update
+
+Status = CaseFile.Status
+
+# The lifecycle of a case file: (from, to) pairs that are allowed.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.INTAKE, Status.ACTIVE): "start",
+    (Status.ACTIVE, Status.FOLLOW_UP): "follow_up",
+    (Status.FOLLOW_UP, Status.ACTIVE): "resume",
+    (Status.INTAKE, Status.CLOSED): "close",
+    (Status.ACTIVE, Status.CLOSED): "close",
+    (Status.FOLLOW_UP, Status.CLOSED): "close",
+    (Status.CLOSED, Status.ACTIVE): "reopen",
+}
+
+
+def allowed_transitions(case_file: CaseFile) -> list[str]:
+    return [to for (frm, to) in TRANSITIONS if frm == case_file.status]
+
+
+def _require_case_editor(user: User, case_file: CaseFile) -> None:
+    if not can_edit_case_file(user, case_file):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def case_file_intake(
+    *,
+    acting_user: User,
+    person_data: dict[str, Any] | None,
+    case_data: dict[str, Any],
+    existing_person: YoungPerson | None = None,
+    confirmed_new_person: bool = False,
+) -> CaseFile:
+    """Register a young person (or reuse one already known) and open a case file."""
+    if not acting_user.works_on_cases or acting_user.organisation_id is None:
+        raise PermissionDenied
+    if (
+        existing_person is not None
+        and not case_files_visible_to(acting_user)
+        .filter(young_person_id=existing_person.pk)
+        .exists()
+    ):
+        # Only a person the user already sees through a case file can be reused.
+        raise PermissionDenied
+    if existing_person is None:
+        assert person_data is not None
+        person = YoungPerson(
+            created_by_organisation_id=acting_user.organisation_id, **person_data
+        )
+        if not confirmed_new_person:
+            matches = list(
+                young_person_possible_duplicates(
+                    user=acting_user,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    birth_date=person.birth_date,
+                )
+            )
+            if matches:
+                raise DuplicatePersonError(matches)
+    else:
+        person = existing_person
+    case_data = {"advisor": acting_user, **case_data}
+    case_file = CaseFile(
+        young_person=person,
+        owner_organisation_id=acting_user.organisation_id,
+        created_by=acting_user,
+        status=Status.INTAKE,
+        **case_data,
+    )
+    _validate_all(
+        (validate_young_person, person) if person.pk is None else None,
+        (validate_case_file, case_file),
+    )
+    if person.pk is None:
+        person.save()
+        record_audit_event(
+            actor=acting_user,
+            action=AuditEvent.Action.CREATE,
+            obj=person,
+            case_file=None,
+            version=person.version,
+        )
+        case_file.young_person = person
+    case_file.save()
+    CaseStatusChange.objects.create(
+        case_file=case_file,
+        from_status="",
+        to_status=Status.INTAKE,
+        effective_date=case_file.entry_date,
+        changed_by=acting_user,
+    )
+    record_audit_event(
+        actor=acting_user,
+        action=AuditEvent.Action.CREATE,
+        obj=case_file,
+        case_file=case_file,
+        version=case_file.version,
+    )
+    return case_file
+
+
+@transaction.atomic
+def young_person_update(
+    *,
+    young_person: YoungPerson,
+    acting_user: User,
+    data: dict[str, Any],
+    expected_version: int,
+    case_file: CaseFile,
+) -> YoungPerson:
+    """Correct a young person's details, through a case file the user may edit."""
+    _require_case_editor(acting_user, case_file)
+    if young_person.pk != case_file.young_person_id:
+        raise PermissionDenied
+    person, _changed = versioned_update(
+        instance=young_person,
+        data=data,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        case_file=case_file,
+        validate=validate_young_person,
+    )
+    return person
+
+
+@transaction.atomic
+def case_file_update(
+    *,
+    case_file: CaseFile,
+    acting_user: User,
+    data: dict[str, Any],
+    expected_version: int,
+) -> CaseFile:
+    _require_case_editor(acting_user, case_file)
+    forbidden = {"status", "young_person", "owner_organisation", "version"} & set(data)
+    if forbidden:
+        raise ValueError(f"use the dedicated service to change {sorted(forbidden)}")
+    updated, _changed = versioned_update(
+        instance=case_file,
+        data=data,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        case_file=case_file,
+        validate=validate_case_file,
+    )
+    return updated
+
+
+@transaction.atomic
+def case_file_transition(
+    *,
+    case_file: CaseFile,
+    acting_user: User,
+    to_status: str,
+    effective_date: datetime.date,
+    expected_version: int,
+    exit_reason: str = "",
+    comment: str = "",
+) -> CaseFile:
+    """Move a case file through its lifecycle; the move is dated and recorded."""
+    _require_case_editor(acting_user, case_file)
+    current = CaseFile.objects.select_related("young_person", "programme").get(
+        pk=case_file.pk
+    )
+    if current.version != expected_version:
+        raise StaleEditError(
+            changes_since(obj=current, version=expected_version), current
+        )
+    from_status = current.status
+    if (from_status, to_status) not in TRANSITIONS:
+        raise ValidationError(
+            _("A case file cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": Status(from_status).label,
+                "to": Status(to_status).label
+                if to_status in Status.values
+                else to_status,
+            }
+        )
+    today = timezone.localdate()
+    if effective_date > today:
+        raise ValidationError(
+            {"effective_date": _("The date cannot be in the future.")}
+        )
+    if effective_date < current.entry_date:
+        raise ValidationError(
+            {"effective_date": _("The date cannot be before the entry date.")}
+        )
+    data: dict[str, Any] = {"status": to_status}
+    if to_status == Status.CLOSED:
+        # A closed file has no follow-up due (the six-month follow-up is an outcome).
+        data.update(
+            exit_date=effective_date, exit_reason=exit_reason, next_follow_up_on=None
+        )
+        if not exit_reason:
+            raise ValidationError(
+                {"exit_reason": _("Say why the case file is closed.")}
+            )
+    elif from_status == Status.CLOSED:
+        # Reopening: the path goes on; the final exit will be the next closure. The
+        # previous exit stays in the status history.
+        data.update(exit_date=None, exit_reason="")
+    updated, _changed = versioned_update(
+        instance=current,
+        data=data,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        case_file=current,
+        validate=validate_case_file,
+        action=AuditEvent.Action.TRANSITION,
+    )
+    CaseStatusChange.objects.create(
+        case_file=updated,
+        from_status=from_status,
+        to_status=to_status,
+        effective_date=effective_date,
+        comment=comment,
+        changed_by=acting_user,
+    )
+    return updated
