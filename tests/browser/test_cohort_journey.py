@@ -9,7 +9,6 @@ screenshot in ``artifacts/screenshots/<test name>/``, the printed attendance she
 """
 
 import datetime
-import subprocess
 
 import pytest
 from django.utils import timezone
@@ -19,6 +18,7 @@ from programmes import selectors
 from programmes.models import Attendance, Cohort, Enrolment, Programme
 from programmes.selectors import Completion
 from tests.factories import EligibleCaseFileFactory, UserFactory
+from tests.pdf import pdf_first_page_png, pdf_text
 from youthtrack.models import CaseFile, Organisation, User
 
 from .conftest import PHONE, log_in
@@ -99,9 +99,7 @@ def participant(page: Page, name: str):
     return page.locator("fieldset.register-row", has_text=name)
 
 
-def test_an_uppercut_cohort_from_enrolment_to_completion(
-    new_page, team, screenshot, tmp_path
-):
+def test_an_uppercut_cohort_from_enrolment_to_completion(new_page, team, screenshot):
     start = monday_weeks_ago(3)
     last_intensive_day = start + datetime.timedelta(days=11)
 
@@ -281,11 +279,7 @@ def test_an_uppercut_cohort_from_enrolment_to_completion(
     # --- the printed attendance sheet of the last day ---
     response = advisor.request.get(f"/programmes/sessions/{sessions[-1].pk}/sheet.pdf")
     assert response.ok and response.body().startswith(b"%PDF")
-    pdf = tmp_path / "sheet.pdf"
-    pdf.write_bytes(response.body())
     target = screenshot.directory / f"{screenshot.count + 1:02d}-attendance-sheet"
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(target)],
-        check=True,
-    )
+    pdf_first_page_png(response.body(), target)
+    assert "Attendance sheet" in pdf_text(response.body())
     assert not advisor.server_errors and not lead.server_errors
