@@ -4,32 +4,20 @@ recorded per session. Completion is never stored: it is derived from attendance 
 programme's rule at read time (``selectors.participant_rows``)."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from youthtrack.i18n import TranslatedNameMixin
 
+# The catalogue (programmes, funders, rule sets) lives in youthtrack, the lower layer;
+# re-exported here while code still imports it from programmes.
+from youthtrack.models import Funder, Programme, RuleSet, TargetProfile  # noqa: F401, I001
+
 # Personal fields of this app, for exports, logs and anonymisation (as in youthtrack).
 PERSONAL_FIELDS = {"WalkIn": ["first_name"]}
-
-
-class TargetProfile(models.TextChoices):
-    SECONDARY_PUPIL = "secondary_pupil", _("Secondary-school pupils")
-    HIGHER_EDUCATION_STUDENT = "higher_education", _("Higher-education students")
-    TRAINING_SEEKER = "training_seeker", _("Training seekers")
-    JOB_SEEKER = "job_seeker", _("Job or internship seekers")
-    NEET = "neet", _("NEETs (not in employment, education or training)")
-
-
-class RuleSet(models.TextChoices):
-    """The versioned rule sets of funder indicators (funder-indicators.md)."""
-
-    ESF2014 = "esf2014", _("ESF 2014-2020 with the Youth Employment Initiative")
-    ESFPLUS2021 = "esfplus2021", _("ESF+ 2021-2027")
 
 
 class Theme(models.TextChoices):
@@ -51,17 +39,6 @@ class Mode(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid")
 
 
-class Funder(TranslatedNameMixin):
-    """Who co-finances a programme (Actiris, the ESF, the YEI …)."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-
-    class Meta:
-        ordering = ["name_fr"]
-        verbose_name = _("funder")
-        verbose_name_plural = _("funders")
-
-
 class ActivityType(TranslatedNameMixin):
     """Workshop, information session, coaching, company visit … (reference data)."""
 
@@ -72,71 +49,6 @@ class ActivityType(TranslatedNameMixin):
         ordering = ["sort_order", "name_fr"]
         verbose_name = _("activity type")
         verbose_name_plural = _("activity types")
-
-
-class Programme(TranslatedNameMixin):
-    """A programme young people follow (Touch'N'Go, Uppercut, Youth@CDM)."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    description_fr = models.TextField(_("description (French)"), blank=True)
-    description_nl = models.TextField(_("description (Dutch)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    # Eligibility
-    min_age = models.PositiveSmallIntegerField(_("minimum age at entry"), default=15)
-    max_age = models.PositiveSmallIntegerField(_("maximum age at entry"), default=29)
-    requires_actiris_registration = models.BooleanField(
-        _("registration at Actiris required"), default=False
-    )
-    target_profiles = models.JSONField(
-        _("target profiles"),
-        default=list,
-        blank=True,
-        help_text=_("Leave empty when the programme is open to every young person."),
-    )
-    # Funding
-    funders = models.ManyToManyField(
-        Funder, blank=True, related_name="programmes", verbose_name=_("funders")
-    )
-    operation_reference = models.CharField(
-        _("operation reference"),
-        max_length=60,
-        blank=True,
-        help_text=_("The funding decision's reference, as the funder writes it."),
-    )
-    rule_set = models.CharField(
-        _("indicator rule set"), max_length=20, choices=RuleSet.choices, blank=True
-    )
-    # Completion
-    completion_min_rate = models.PositiveSmallIntegerField(
-        _("attendance needed to complete (%)"),
-        default=80,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text=_(
-            "Share of the sessions of the phases that count for completion that a "
-            "participant must attend."
-        ),
-    )
-    completion_counts_excused = models.BooleanField(
-        _("excused absences count as attended"), default=False
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["name_fr"]
-        verbose_name = _("programme")
-        verbose_name_plural = _("programmes")
-
-    def accepts_age(self, age: int) -> bool:
-        return self.min_age <= age <= self.max_age
-
-    @property
-    def description(self) -> str:
-        language = (get_language() or "fr")[:2]
-        return getattr(self, f"description_{language}", None) or self.description_fr
-
-    def get_target_profiles_display(self) -> list[str]:
-        labels = dict(TargetProfile.choices)
-        return [str(labels[code]) for code in self.target_profiles if code in labels]
 
 
 class ProgrammePhase(TranslatedNameMixin):

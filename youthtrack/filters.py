@@ -6,14 +6,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Programme
-
 from .models import (
     AuditEvent,
     CaseFile,
     Commune,
     Gender,
     Organisation,
+    Programme,
     User,
     normalise_name,
 )

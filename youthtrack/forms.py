@@ -5,9 +5,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Programme
-
-from .models import CaseFile, Consent, Note, Organisation, Share, User, YoungPerson
+from .models import (
+    CaseFile,
+    Consent,
+    Note,
+    Organisation,
+    Programme,
+    Share,
+    User,
+    YoungPerson,
+)
 
 
 class DateInput(forms.DateInput):
