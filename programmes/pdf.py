@@ -1,7 +1,6 @@
 """Attendance sheets, printed (PDF, A4) and exported (CSV). They list only the
 participants the user may see, as the register does."""
 
-import csv
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,6 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.rl_config import TTFSearchPath
 
+from youthtrack import exports
 from youthtrack.models import User
 
 from .models import Session, WalkIn
@@ -199,17 +199,11 @@ def attendance_sheet_pdf(
     return buffer.getvalue()
 
 
-def _safe(value: str) -> str:
-    """Spreadsheet programs run a cell that starts with = + - @ as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def attendance_sheet_csv(
     *, session: Session, rows: list[RegisterRow], walk_ins: list[WalkIn]
 ) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = exports.csv_writer(out)  # every text cell neutralised
     start = timezone.localtime(session.starts_at)
     writer.writerow(
         [
@@ -227,10 +221,10 @@ def attendance_sheet_csv(
         writer.writerow(
             [
                 row.case_file.pk,
-                _safe(person.last_name),
-                _safe(person.first_name),
+                person.last_name,
+                person.first_name,
                 start.date().isoformat(),
-                _safe(session.display_title),
+                session.display_title,
                 row.attendance.get_status_display() if row.attendance else "",
                 row.attendance.get_presence_display()
                 if row.attendance and row.attendance.presence
@@ -242,9 +236,9 @@ def attendance_sheet_csv(
             [
                 "",
                 "",
-                _safe(walk_in.first_name),
+                walk_in.first_name,
                 start.date().isoformat(),
-                _safe(session.display_title),
+                session.display_title,
                 _("Walk-in"),
                 walk_in.get_presence_display(),
             ]
@@ -256,7 +250,7 @@ def cohort_attendance_csv(*, sessions: list[Session], rows, marks) -> str:
     """One line per participant, one column per session, then the rate and the
     completion. ``marks`` maps (case file id, session id) to an attendance status."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = exports.csv_writer(out)  # every text cell neutralised
     writer.writerow(
         [
             _("Case file"),
@@ -277,8 +271,8 @@ def cohort_attendance_csv(*, sessions: list[Session], rows, marks) -> str:
         writer.writerow(
             [
                 row.case_file.pk,
-                _safe(person.last_name),
-                _safe(person.first_name),
+                person.last_name,
+                person.first_name,
                 row.enrolment.get_status_display(),
                 *[marks.get((row.case_file.pk, s.pk), "") for s in sessions],
                 row.attended,

@@ -1,9 +1,7 @@
 """Views parse input, call one service or selector, and render."""
 
-import csv
 import datetime
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_POST
 from programmes import selectors as programmes_selectors
 from programmes import services as programmes_services
 
-from . import selectors, services
+from . import exports, selectors, services
 from .access import (
     can_add_note,
     can_edit_case_file,
@@ -548,13 +546,6 @@ def share_answer(request: HttpRequest, share_pk: int, answer: str) -> HttpRespon
 # --- exports ---
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheet programs read it as UTF-8
-    return response, csv.writer(response)
-
-
 @login_required
 def case_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The case file and the notes the user may read, as CSV (access requests,
@@ -564,7 +555,7 @@ def case_export(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_export(
         acting_user=request.user, obj=case_file, case_file=case_file, what="case_csv"
     )
-    response, writer = _csv_response(f"case-{case_file.pk}.csv")
+    response, writer = exports.csv_response(f"case-{case_file.pk}.csv")
     person = case_file.young_person
     writer.writerow([_("Case file"), case_file.pk])
     writer.writerow([_("Young person"), f"{person.first_name} {person.last_name}"])
@@ -604,7 +595,7 @@ def case_list_export(request: HttpRequest) -> HttpResponse:
     services.record_export(
         acting_user=request.user, obj=request.user, case_file=None, what="case_list_csv"
     )
-    response, writer = _csv_response("case-files.csv")
+    response, writer = exports.csv_response("case-files.csv")
     writer.writerow(
         [
             _("No."),
