@@ -2,10 +2,11 @@
 channels, programmes, organisations) from the database: load the fixtures first
 (``manage.py load_reference_data``; the test suite does it once per session)."""
 
+from outcomes.demo.profiles import DEMO_PASSWORD
+
 from .cases import CaseFileFactory, ConsentFactory, NoteFactory
 from .organisations import OrganisationFactory, ProgrammeFactory, UserFactory
 from .people import YoungPersonFactory
-from .profiles import DEMO_PASSWORD
 
 __all__ = [
     "DEMO_PASSWORD",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from factory.random import randgen
 
+from outcomes.demo import names, note_texts, profiles
 from youthtrack.models import (
     CaseFile,
     CaseStatusChange,
@@ -16,9 +17,9 @@ from youthtrack.models import (
     age_on,
 )
 
-from . import names, note_texts, profiles, reference
+from . import reference
 from .organisations import UserFactory, cdm
-from .people import FAKERS, YoungPersonFactory
+from .people import YoungPersonFactory
 
 Status = CaseFile.Status
 
@@ -196,9 +197,7 @@ class ConsentFactory(DjangoModelFactory):
     )
     guardian_name = factory.LazyAttribute(
         lambda o: (
-            names.guardian_name(
-                randgen, FAKERS, "fr", o.case_file.young_person.last_name
-            )
+            names.guardian_name(randgen, "fr", o.case_file.young_person.last_name)
             if o.given_by == Consent.GivenBy.GUARDIAN
             else ""
         )

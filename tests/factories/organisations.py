@@ -3,10 +3,9 @@
 import factory
 from factory.django import DjangoModelFactory, Password
 
+from outcomes.demo.profiles import DEMO_PASSWORD
 from programmes.models import Programme
 from youthtrack.models import Organisation, User
-
-from .profiles import DEMO_PASSWORD
 
 
 class OrganisationFactory(DjangoModelFactory):

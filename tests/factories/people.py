@@ -5,13 +5,11 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from factory.random import randgen
 
+from outcomes.demo import names, profiles
 from youthtrack.models import YoungPerson
 
-from . import names, profiles, reference
+from . import reference
 from .organisations import cdm
-
-# Unseeded: they draw from Faker's shared random, which reseed_random() seeds.
-FAKERS = names.fakers()
 
 
 class YoungPersonFactory(DjangoModelFactory):
@@ -30,10 +28,10 @@ class YoungPersonFactory(DjangoModelFactory):
 
     gender = factory.LazyFunction(reference.gender)
     first_name = factory.LazyAttribute(
-        lambda o: names.first_name(randgen, FAKERS, o.name_language, o.gender.code)
+        lambda o: names.first_name(randgen, o.name_language, o.gender.code)
     )
     last_name = factory.LazyAttribute(
-        lambda o: names.last_name(randgen, FAKERS, o.name_language)
+        lambda o: names.last_name(randgen, o.name_language)
     )
     birth_date = factory.LazyAttribute(
         lambda o: profiles.birth_date_for_age(randgen, o.age, timezone.localdate())

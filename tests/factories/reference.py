@@ -7,10 +7,9 @@ once per session, see tests/conftest.py). Choices use ``factory.random.randgen``
 
 from factory.random import randgen
 
+from outcomes.demo import profiles
 from programmes.models import Programme
 from youthtrack.models import Commune, ContactChannel, Diploma, Gender
-
-from . import profiles
 
 
 def gender(code: str | None = None) -> Gender:

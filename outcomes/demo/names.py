@@ -1,13 +1,12 @@
-"""Names as they sound in Brussels: French- and Dutch-speaking Belgian names (Faker's
-``fr_BE`` and ``nl_BE`` locales, plus first names of the generation born 1995–2011), and
-the many names of families from elsewhere that make up much of Brussels' youth."""
+"""Names as they sound in Brussels: French- and Dutch-speaking Belgian names (first
+names of the generation born 1995–2011, and of their parents), and the many names of
+families from elsewhere that make up much of Brussels' youth.
+
+Plain lists and a ``random.Random``: the demo needs no fake-data library at run time."""
 
 import random
 
-from faker import Faker
-
-# Faker's Belgian first names lean to the parents' generation; these are given to young
-# people born from the late 1990s on.
+# First names given to young people born from the late 1990s on.
 FR_FIRST_FEMALE = [
     "Emma", "Louise", "Léa", "Chloé", "Manon", "Camille", "Inès", "Sarah", "Zoé",
     "Juliette", "Clara", "Lina", "Nora", "Eva", "Alice", "Lucie", "Jade", "Margaux",
@@ -30,6 +29,58 @@ NL_FIRST_MALE = [
     "Ruben", "Stijn", "Kobe", "Mats", "Warre", "Tibo", "Bram", "Lennert", "Pieter-Jan",
     "Jelle", "Niels", "Sander", "Wannes", "Brent", "Yannick", "Glenn",
 ]  # fmt: skip
+# Family names common in Wallonia and Brussels (fr) and in Flanders and Brussels (nl).
+BELGIAN_LAST = {
+    "fr": [
+        "Dubois", "Lambert", "Martin", "Dupont", "Simon", "Laurent", "Leclercq",
+        "Dumont", "Lejeune", "Renard", "Lefèvre", "Mathieu", "Denis", "Lemaire",
+        "Collard", "François", "Gilson", "Henry", "Hubert", "Jacquet", "Lebrun",
+        "Legrand", "Leroy", "Michel", "Noël", "Piette", "Remy", "Robert", "Thiry",
+        "Wauters", "André", "Bastin", "Bertrand", "Bodart", "Bourgeois", "Charlier",
+        "Closset", "Collignon", "Delvaux", "Demoulin", "Deprez", "Desmet", "Docquier",
+        "Dufour", "Evrard", "Fontaine", "Frère", "Gérard", "Gillet", "Godefroid",
+        "Goffin", "Grégoire", "Hanssens", "Hardy", "Hennuy", "Honoré", "Jadot",
+        "Lecomte", "Lemoine", "Leonard", "Lhoest", "Marchal", "Massart", "Mertens",
+        "Moreau", "Nicolas", "Pirard", "Pirson", "Poncelet", "Rousseau", "Schmitz",
+        "Servais", "Stas", "Thomas", "Toussaint", "Vandenberghe", "Verhaegen",
+        "Willame", "Wilmet", "Baudoux",
+    ],
+    "nl": [
+        "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes",
+        "Goossens", "Wouters", "De Smet", "Dubois", "Hermans", "Aerts", "Pauwels",
+        "Van den Broeck", "Vermeulen", "Michiels", "Dumont", "Desmet", "Smets",
+        "Coppens", "Martens", "Verstraete", "Van Damme", "De Clercq", "Cools",
+        "Verhoeven", "Janssen", "Segers", "Stevens", "Lambrechts", "Bogaert",
+        "Claeys", "De Backer", "De Wilde", "Dewulf", "Hendrickx", "Huybrechts",
+        "Lemmens", "Leys", "Mahieu", "Matthys", "Moens", "Nijs", "Persoons",
+        "Raes", "Renders", "Schepens", "Slegers", "Standaert", "Thys", "Timmermans",
+        "Van Acker", "Van Hoof", "Vandamme", "Vanderstraeten", "Verbeke", "Verbruggen",
+        "Vercammen", "Verhaegen", "Vlaeminck", "Wuyts", "Baeten", "Bosmans",
+        "Celis", "Ceulemans", "D'Hondt", "De Cock", "De Meyer", "De Vos", "Geerts",
+        "Lauwers", "Luyten", "Meeus", "Op de Beeck", "Smolders", "Van Aelst",
+        "Van de Velde", "Vanhove", "Vos",
+    ],
+}  # fmt: skip
+# First names of the parents' generation (guardians, and now and then a young person).
+PARENT_FIRST = {
+    "fr": (
+        ["Isabelle", "Nathalie", "Catherine", "Véronique", "Sophie", "Anne",
+         "Christine", "Valérie", "Sandrine", "Martine", "Caroline", "Françoise",
+         "Sylvie", "Murielle", "Patricia", "Florence", "Stéphanie", "Virginie",
+         "Annick", "Carine"],
+        ["Philippe", "Michel", "Pierre", "Marc", "Jean", "Alain", "Patrick",
+         "Christophe", "Eric", "Didier", "Olivier", "Frédéric", "Laurent", "Thierry",
+         "Pascal", "Vincent", "Benoît", "Fabrice", "Stéphane", "Luc"],
+    ),
+    "nl": (
+        ["An", "Katrien", "Els", "Sofie", "Veerle", "Inge", "Hilde", "Karen", "Ann",
+         "Nathalie", "Kristel", "Griet", "Sarah", "Sabine", "Kathleen", "Lieve",
+         "Tine", "Evelien", "Leen", "Wendy"],
+        ["Peter", "Marc", "Jan", "Luc", "Dirk", "Koen", "Bart", "Geert", "Kris",
+         "Tom", "Stefaan", "Wim", "Filip", "Johan", "Patrick", "Steven", "Jeroen",
+         "Pieter", "Frank", "Hans"],
+    ),
+}  # fmt: skip
 # Names of Brussels families with roots elsewhere, by origin so that first and last
 # names go together.
 WORLD: dict[str, tuple[list[str], list[str], list[str]]] = {
@@ -116,15 +167,6 @@ WORLD_WEIGHTS = {
 LANGUAGE_WEIGHTS = {"fr": 50.0, "nl": 15.0, "world": 35.0}
 
 
-def fakers(seed: int | None = None) -> dict[str, Faker]:
-    """One Faker per Belgian locale; seeded when ``seed`` is given."""
-    instances = {"fr": Faker("fr_BE"), "nl": Faker("nl_BE")}
-    if seed is not None:
-        for offset, faker in enumerate(instances.values()):
-            faker.seed_instance(seed + offset)
-    return instances
-
-
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
@@ -142,9 +184,11 @@ def is_belgian(language: str) -> bool:
     return language in ("fr", "nl")
 
 
-def first_name(
-    rng: random.Random, faker_by_locale: dict[str, Faker], language: str, gender: str
-) -> str:
+def _belgian(language: str) -> str:
+    return language if language in BELGIAN_LAST else "fr"
+
+
+def first_name(rng: random.Random, language: str, gender: str) -> str:
     if gender not in ("female", "male"):
         gender = rng.choice(["female", "male"])
     female = gender == "female"
@@ -152,52 +196,42 @@ def first_name(
         women, men, _last = WORLD[language]
         return rng.choice(women if female else men)
     if rng.random() < 0.15:
-        faker = faker_by_locale[language]
-        return faker.first_name_female() if female else faker.first_name_male()
+        # Now and then a name of the parents' generation.
+        women, men = PARENT_FIRST[_belgian(language)]
+        return rng.choice(women if female else men)
     if language == "nl":
         return rng.choice(NL_FIRST_FEMALE if female else NL_FIRST_MALE)
     return rng.choice(FR_FIRST_FEMALE if female else FR_FIRST_MALE)
 
 
-def last_name(
-    rng: random.Random, faker_by_locale: dict[str, Faker], language: str
-) -> str:
+def last_name(rng: random.Random, language: str) -> str:
     if language in WORLD:
         return rng.choice(WORLD[language][2])
-    return faker_by_locale[language].last_name()
+    return rng.choice(BELGIAN_LAST[_belgian(language)])
 
 
-def person_name(
-    rng: random.Random, faker_by_locale: dict[str, Faker], gender: str
-) -> tuple[str, str, str]:
+def person_name(rng: random.Random, gender: str) -> tuple[str, str, str]:
     """(first name, last name, language or origin of the name)."""
     language = pick_language(rng)
     return (
-        first_name(rng, faker_by_locale, language, gender),
-        last_name(rng, faker_by_locale, language),
+        first_name(rng, language, gender),
+        last_name(rng, language),
         language,
     )
 
 
-def guardian_name(
-    rng: random.Random,
-    faker_by_locale: dict[str, Faker],
-    language: str,
-    child_last_name: str,
-) -> str:
+def guardian_name(rng: random.Random, language: str, child_last_name: str) -> str:
     """A parent's name: mostly the child's family name."""
     gender = rng.choice(["female", "male"])
     if language in WORLD:
-        first = first_name(rng, faker_by_locale, language, gender)
+        first = first_name(rng, language, gender)
     else:
-        faker = faker_by_locale[language if language in faker_by_locale else "fr"]
-        first = (
-            faker.first_name_female() if gender == "female" else faker.first_name_male()
-        )
+        women, men = PARENT_FIRST[_belgian(language)]
+        first = rng.choice(women if gender == "female" else men)
     if rng.random() < 0.75:
         last = child_last_name
     else:
-        last = last_name(rng, faker_by_locale, language)
+        last = last_name(rng, language)
     return f"{first} {last}"
 
 

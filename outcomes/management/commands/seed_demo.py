@@ -6,8 +6,11 @@
 Rows are built in Python and written with ``bulk_create`` in batches, so that a hundred
 thousand young people take minutes, not hours. They bypass the services (no audit rows)
 but satisfy the same rules: ``validate_young_person`` and ``validate_case_file`` accept
-every generated case file. The choices come from ``tests/factories`` (``profiles``,
-``names``, ``note_texts``), so demo data and test data have the same shape.
+every generated case file. The choices come from ``outcomes.demo`` (``profiles``,
+``names``, ``note_texts``: plain Python, no fake-data library), which the test factories
+use too, so demo data and test data have the same shape.
+
+It lives in ``outcomes``, the top of the apps, because it builds data for all of them.
 """
 
 import datetime
@@ -17,7 +20,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import factory.random
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
@@ -26,6 +28,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
+from outcomes.demo import names, note_texts, profiles
+from outcomes.demo.profiles import DEMO_PASSWORD
 from programmes import services as programme_services
 from programmes.models import (
     ActivityType,
@@ -39,8 +43,6 @@ from programmes.models import (
     WalkIn,
 )
 from programmes.models import Language as SessionLanguage
-from tests.factories import names, note_texts, profiles
-from tests.factories.profiles import DEMO_PASSWORD
 from youthtrack import services
 from youthtrack.models import (
     AuditEvent,
@@ -164,8 +166,6 @@ class Command(BaseCommand):
         seed = options["seed"]
         self.rng = random.Random(seed)
         random.seed(seed)
-        factory.random.reseed_random(seed)
-        self.fakers = names.fakers(seed)
         self.today = timezone.localdate()
         self.tz = timezone.get_current_timezone()
 
@@ -458,7 +458,7 @@ class Command(BaseCommand):
             first, last, gender, language, birth_year_shift = spec
         else:
             gender = profiles.weighted(rng, profiles.GENDER_WEIGHTS)
-            first, last, language = names.person_name(rng, self.fakers, gender)
+            first, last, language = names.person_name(rng, gender)
             birth_year_shift = 0
 
         programme = self.ref.programmes[
@@ -641,7 +641,7 @@ class Command(BaseCommand):
             purpose=purpose,
             given_by="guardian" if guardian else "self",
             guardian_name=names.guardian_name(
-                self.rng, self.fakers, context["language"], person.last_name
+                self.rng, context["language"], person.last_name
             )
             if guardian
             else "",

@@ -2,13 +2,19 @@
 the services apply, and a second run that adds nothing."""
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
+from outcomes.management.commands.seed_demo import DEMO_USERS
+from programmes.models import Cohort, Enrolment
 from tests.factories import DEMO_PASSWORD
-from youthtrack.management.commands.seed_demo import DEMO_USERS
-from youthtrack.models import CaseFile, User, YoungPerson
+from youthtrack.models import CaseFile, Share, User, YoungPerson
 from youthtrack.services import validate_case_file, validate_young_person
 
 PEOPLE = 30
@@ -73,3 +79,57 @@ def test_running_the_demo_again_adds_nothing(seeded):
     assert "nothing added" in out.getvalue()
     # The logins still work.
     assert User.objects.get(username="advisor").check_password(DEMO_PASSWORD)
+
+
+@pytest.fixture
+def full_demo(db) -> str:
+    """The demo as ``bin/demo`` builds it (200 people)."""
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_holds_what_the_readme_promises(full_demo):
+    assert YoungPerson.objects.count() == 200
+    shares = Share.objects.filter(
+        partner__code="actiris", case_file__advisor__username="advisor"
+    )
+    assert shares.filter(status=Share.Status.ACCEPTED).count() == 9
+    assert shares.filter(status=Share.Status.PENDING).count() == 3
+    today = timezone.localdate()
+    (cohort,) = Cohort.objects.filter(programme__code="uppercut")
+    assert 0 < (cohort.start_date - today).days <= 7
+    assert cohort.start_date.weekday() == 0
+    assert cohort.sessions.count() == 10  # two weeks of weekday mornings
+    assert cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count() == 8
+
+
+def test_reset_rebuilds_the_demo_instead_of_adding_to_it(seeded):
+    first_names = set(YoungPerson.objects.values_list("first_name", "last_name"))
+    out = io.StringIO()
+    call_command("seed_demo", people=PEOPLE, seed=2, reset=True, stdout=out)
+    assert YoungPerson.objects.count() == PEOPLE
+    assert set(YoungPerson.objects.values_list("first_name", "last_name")) != (
+        first_names
+    )
+    assert User.objects.get(username="advisor").check_password(DEMO_PASSWORD)
+
+
+def test_the_demo_runs_without_the_test_tree_or_fake_data_libraries():
+    """factory-boy and Faker are development tools: the demo must not need them (nor
+    anything under tests/)."""
+    probe = (
+        "import sys, django; django.setup(); "
+        "import outcomes.management.commands.seed_demo; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'tests', 'factory', 'faker'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "youthtrack.settings.local"},
+    )
+    assert result.stdout.strip() == "[]"
