@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views, views_account
 
@@ -50,5 +52,7 @@ urlpatterns = [
     path("account/verify/", views_account.otp_verify, name="otp_verify"),
     path("programmes/", include("programmes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers and bookmarks ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
     path("admin/", admin.site.urls),
 ]
