@@ -20,7 +20,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 
-from .models import CaseFile, CaseFileGroupObjectPermission, Note, Share, User
+from .models import (
+    CaseFile,
+    CaseFileGroupObjectPermission,
+    Note,
+    Share,
+    User,
+    YoungPerson,
+)
 
 VIEW_SHARED = "view_shared_casefile"
 ADD_NOTE_SHARED = "add_note_shared_casefile"
@@ -150,4 +157,50 @@ def notes_visible_to(user: User, case_file: CaseFile) -> QuerySet[Note]:
 
 
 def can_edit_note(user: User, note: Note) -> bool:
-    return user.is_authenticated and note.author_id == user.pk
+    """The author edits their note while they may still write on the file: a
+    partner's right ends with the sharing (revoked, expired, consent withdrawn, or a
+    scope without notes)."""
+    if not (user.is_authenticated and note.author_id == user.pk):
+        return False
+    return can_add_note(user, note.case_file)
+
+
+# --- young people: who may link and who may correct them ---
+#
+# A young person belongs to the organisations that keep a case file of them. Seeing a
+# file (shared with one's organisation, or of a programme one leads) does not make the
+# person one's own: only an organisation that already owns a file of the person may open
+# another file for them, and only the organisation that registered them corrects who
+# they are (name, birth date, contact details).
+
+
+def people_linkable_by(user: User) -> QuerySet[YoungPerson]:
+    """Young people the user may link to a new case file: those of whom the user's
+    organisation owns a case file (or whom it registered)."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.works_on_cases
+        or user.organisation_id is None
+    ):
+        return YoungPerson.objects.none()
+    owned = CaseFile.objects.filter(owner_organisation_id=user.organisation_id)
+    return YoungPerson.objects.filter(
+        Q(pk__in=owned.values("young_person_id"))
+        | Q(created_by_organisation_id=user.organisation_id)
+    )
+
+
+def can_link_person(user: User, person: YoungPerson) -> bool:
+    return people_linkable_by(user).filter(pk=person.pk).exists()
+
+
+def can_edit_person(user: User, person: YoungPerson) -> bool:
+    """Only the registering organisation's advisors and leads correct identity."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.works_on_cases
+        and user.organisation_id is not None
+        and person.created_by_organisation_id == user.organisation_id
+    )

@@ -15,6 +15,7 @@ from .access import (
     can_read_audit_of,
     case_files_visible_to,
     notes_visible_to,
+    people_linkable_by,
     share_in_force,
 )
 from .models import (
@@ -70,19 +71,27 @@ def young_person_get_for_user(*, user: User, pk: int) -> YoungPerson:
     return YoungPerson.objects.select_related("gender", "commune").get(pk=pk)
 
 
+def young_person_linkable_get_for_user(*, user: User, pk: int) -> YoungPerson:
+    """A young person the user may open a new case file for (``people_linkable_by``):
+    seeing a partner's file of them is not enough."""
+    try:
+        return people_linkable_by(user).select_related("gender", "commune").get(pk=pk)
+    except YoungPerson.DoesNotExist:
+        raise Http404 from None
+
+
 def young_person_possible_duplicates(
     *, user: User, first_name: str, last_name: str, birth_date: datetime.date
 ) -> QuerySet[YoungPerson]:
     """People already registered with the same name and birth date (accents and case
-    ignored), among those the user may see."""
-    visible = case_files_visible_to(user)
+    ignored), among those the user may link to a new case file: the guard offers to
+    "use this person", which only their own organisation may do."""
     return (
-        YoungPerson.objects.filter(
+        people_linkable_by(user)
+        .filter(
             name_key=normalise_name(last_name, first_name),
             birth_date=birth_date,
         )
-        .filter(Q(case_files__in=visible))
-        .distinct()
         .select_related("commune")
     )
 

@@ -21,6 +21,7 @@ from .access import (
     can_add_note,
     can_edit_case_file,
     can_edit_note,
+    can_edit_person,
     can_override_consent,
     can_share,
     is_owner,
@@ -163,6 +164,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .exclude(pk=case_file.pk),
             "is_owner": owner,
             "can_edit": can_edit,
+            "can_edit_person": can_edit
+            and can_edit_person(user, case_file.young_person),
             "can_share": can_share(user, case_file),
             "can_add_note": can_add_note(user, case_file),
             "transitions": services.allowed_transitions(case_file) if can_edit else [],
@@ -180,12 +183,14 @@ def intake(request: HttpRequest) -> HttpResponse:
     if existing_id and not (existing_id.isdigit() and len(existing_id) < 19):
         raise Http404
     if existing_id:
-        try:
-            existing = selectors.young_person_get_for_user(
-                user=request.user, pk=int(existing_id)
+        # Only a person of the user's own organisation; a partner's file is not enough.
+        existing = selectors.young_person_linkable_get_for_user(
+            user=request.user, pk=int(existing_id)
+        )
+        if request.method == "GET":  # the page names the person: a read
+            services.young_person_record_view(
+                young_person=existing, acting_user=request.user
             )
-        except (ValueError, Http404):
-            raise Http404 from None
     # A walk-in of a collective activity becomes a case file without typing again.
     walk_in = None
     initial: dict[str, dict] = {"person": {}, "case": {}}
@@ -257,6 +262,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
     person = case_file.young_person
+    if not can_edit_person(request.user, person):
+        # Who the person is belongs to the organisation that registered them.
+        raise PermissionDenied
     if request.method == "GET":  # the form shows the person's details: a view
         services.case_file_record_view(case_file=case_file, acting_user=request.user)
     form = YoungPersonForm(request.POST or None, instance=person)

@@ -28,6 +28,7 @@ from .notes import (
 from .reads import (
     case_file_record_view,
     record_export,
+    young_person_record_view,
 )
 from .sharing import (
     _end_share,
@@ -90,5 +91,6 @@ __all__ = [
     "validate_case_file",
     "validate_note",
     "validate_young_person",
+    "young_person_record_view",
     "young_person_update",
 ]

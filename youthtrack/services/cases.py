@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from ..access import (
     can_edit_case_file,
-    case_files_visible_to,
+    can_edit_person,
+    can_link_person,
 )
 from ..audit import record_audit_event
 from ..models import (
@@ -60,13 +61,11 @@ def case_file_intake(
     """Register a young person (or reuse one already known) and open a case file."""
     if not acting_user.works_on_cases or acting_user.organisation_id is None:
         raise PermissionDenied
-    if (
-        existing_person is not None
-        and not case_files_visible_to(acting_user)
-        .filter(young_person_id=existing_person.pk)
-        .exists()
+    if existing_person is not None and not can_link_person(
+        acting_user, existing_person
     ):
-        # Only a person the user already sees through a case file can be reused.
+        # Only a person the user's organisation already keeps a file of can be
+        # reused: seeing a partner's file of them is not enough.
         raise PermissionDenied
     if existing_person is None:
         assert person_data is not None
@@ -138,6 +137,9 @@ def young_person_update(
     """Correct a young person's details, through a case file the user may edit."""
     _require_case_editor(acting_user, case_file)
     if young_person.pk != case_file.young_person_id:
+        raise PermissionDenied
+    if not can_edit_person(acting_user, young_person):
+        # Who the person is belongs to the organisation that registered them.
         raise PermissionDenied
     person, _changed = versioned_update(
         instance=young_person,
