@@ -4,10 +4,16 @@ not registered here."""
 
 from django.contrib import admin
 
+from youthtrack.admin_history import (
+    AuditedDeleteAdmin,
+    HistoryKeptAdmin,
+    HistoryKeptInline,
+)
+
 from .models import ActivityType, Cohort, Funder, Programme, ProgrammePhase, Session
 
 
-class ProgrammePhaseInline(admin.StackedInline):
+class ProgrammePhaseInline(HistoryKeptInline, admin.StackedInline):
     model = ProgrammePhase
     extra = 0
     fields = [
@@ -24,7 +30,7 @@ class ProgrammePhaseInline(admin.StackedInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(HistoryKeptAdmin):
     list_display = [
         "code",
         "name_fr",
@@ -41,16 +47,16 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Funder)
-class FunderAdmin(admin.ModelAdmin):
+class FunderAdmin(AuditedDeleteAdmin):
     list_display = ["code", "name_fr", "name_nl", "name_en"]
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(AuditedDeleteAdmin):
     list_display = ["code", "name_fr", "name_nl", "name_en", "sort_order"]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(HistoryKeptInline, admin.TabularInline):
     model = Session
     extra = 0
     fields = ["starts_at", "ends_at", "activity_type", "theme", "language", "mode"]
@@ -58,7 +64,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(HistoryKeptAdmin):
     list_display = ["name", "programme", "start_date", "end_date", "capacity"]
     list_filter = ["programme"]
     search_fields = ["name"]
@@ -68,7 +74,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(HistoryKeptAdmin):
     list_display = ["__str__", "cohort", "starts_at", "theme", "language", "mode"]
     list_filter = ["theme", "language", "mode"]
     readonly_fields = ["created_by"]

@@ -105,3 +105,35 @@ def redirect_with_next(url_name: str, request) -> HttpResponseRedirect:
     return HttpResponseRedirect(
         f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
     )
+
+
+class PasswordChangeRequiredMiddleware:
+    """A password an administrator chose is changed by its owner before anything
+    else: every page but the password change, logout and the two-factor steps sends
+    them to the password change."""
+
+    EXEMPT_VIEW_NAMES = {
+        "password_change",
+        "logout",
+        "admin:logout",
+        "otp_verify",
+        "otp_setup",
+        "set_language",
+        "login",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            match = resolve_or_none(request.path_info)
+            if match is None or match.view_name not in self.EXEMPT_VIEW_NAMES:
+                return redirect_with_next("password_change", request)
+        return self.get_response(request)

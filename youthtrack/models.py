@@ -289,6 +289,14 @@ class User(AbstractUser):
         verbose_name=_("programmes led"),
         help_text=_("A project lead sees every case file of the programmes they lead."),
     )
+    must_change_password = models.BooleanField(
+        _("must change password at next login"),
+        default=False,
+        help_text=_(
+            "Set when an administrator chooses the password: the account's owner "
+            "must choose a new one before anything else."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -302,6 +310,56 @@ class User(AbstractUser):
     def works_on_cases(self) -> bool:
         """Advisors and project leads keep their organisation's case files."""
         return self.role in {self.Role.ADVISOR, self.Role.LEAD}
+
+
+class AccountChangeRequest(models.Model):
+    """A change to an account that would let it read case files (a case-reading role,
+    its organisation or programmes, its activation) or make it a superuser: asked by
+    one administrator, applied only when a different administrator approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    account = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+        verbose_name=_("account"),
+    )
+    # {field: [value before, value asked]}; organisation and programmes as ids.
+    changes = models.JSONField(_("changes"), default=dict)
+    # The account's access as it was when the change was asked: the change is applied
+    # only if nothing moved in between.
+    state_before = models.JSONField(_("state when asked"), default=dict)
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    requested_at = models.DateTimeField(_("asked on"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("account change request")
+        verbose_name_plural = _("account change requests")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.account.username}"
 
 
 # --- Young people and case files ---
@@ -839,6 +897,7 @@ class AuditEvent(models.Model):
         OVERRIDE = "override", _("Consent check overridden")
         EXPORT = "export", _("Exported")
         DOWNLOAD = "download", _("Report downloaded")
+        DELETE = "delete", _("Deleted")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

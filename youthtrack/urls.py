@@ -48,6 +48,11 @@ urlpatterns = [
     ),
     path("audit/", views.audit_log, name="audit_log"),
     path("account/", views_account.account, name="account"),
+    path(
+        "account/password/",
+        views_account.PasswordChange.as_view(),
+        name="password_change",
+    ),
     path("account/two-factor/", views_account.otp_setup, name="otp_setup"),
     path("account/verify/", views_account.otp_verify, name="otp_verify"),
     path("programmes/", include("programmes.urls")),

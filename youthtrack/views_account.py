@@ -1,8 +1,11 @@
-"""The user's own account: two-factor authentication (TOTP)."""
+"""The user's own account: password and two-factor authentication (TOTP)."""
 
 import segno
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +15,7 @@ from django_otp import match_token, user_has_device
 
 from . import services
 from .forms import OneTimeCodeForm
+from .services.accounts import account_password_changed_by_owner
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -89,3 +93,39 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request, "account/otp_verify.html", {"form": form, "next": _next_url(request)}
     )
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's form, refusing to keep the password one was given."""
+
+    def clean_new_password1(self):
+        password = self.cleaned_data.get("new_password1")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError(
+                _("Choose a new password, different from the current one."),
+                code="password_unchanged",
+            )
+        return password
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Change one's password; the one an administrator chose must be changed here
+    before anything else (PasswordChangeRequiredMiddleware)."""
+
+    form_class = OwnPasswordChangeForm
+    template_name = "account/password_change.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["forced"] = self.request.user.must_change_password
+        context["next"] = _next_url(self.request)
+        return context
+
+    def get_success_url(self) -> str:
+        return _next_url(self.request)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        account_password_changed_by_owner(user=self.request.user)
+        messages.success(self.request, _("Your password is changed."))
+        return response

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "youthtrack.middleware.SessionLifetimeMiddleware",
     "youthtrack.middleware.TwoFactorMiddleware",
+    "youthtrack.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "youthtrack.middleware.NoStoreMiddleware",
     "youthtrack.middleware.AuditContextMiddleware",
@@ -175,6 +176,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # Two-factor authentication (TOTP): required for administrators, offered to everyone.
 OTP_TOTP_ISSUER = "youthtrack"
+# The admin never shows an authenticator's secret or QR code: whoever saw it could
+# pass another user's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TWO_FACTOR_REQUIRED_ROLES = ["admin"]
 
 # Content Security Policy (django-csp): our own scripts, styles and images only.
@@ -242,6 +246,21 @@ CELERY_BEAT_SCHEDULE = {
 # Domain settings.
 YOUTHTRACK_PAGE_SIZE = 25
 YOUTHTRACK_RECENT_DAYS = 14
+
+# E-mail: account owners are told of every change an administrator makes to their
+# account. The console in development (local.py), an in-memory box in tests.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "youthtrack@localhost")
+# Whom an account's owner contacts about a change they did not expect (the data
+# protection officer or the security contact of the organisation running youthtrack).
+ACCOUNT_SECURITY_CONTACT = os.environ.get("ACCOUNT_SECURITY_CONTACT", "dpo@localhost")
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,4 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
