@@ -60,16 +60,39 @@ def sessions_visible_to(user: User) -> QuerySet[Session]:
     return Session.objects.all()
 
 
+def participant_visibility_q(user: User, prefix: str = "") -> Q:
+    """Condition for the enrolments or attendance rows (``prefix=""``), or for those
+    reached through ``prefix`` ("enrolments__" from a Cohort, "attendances__" from a
+    Session), whose case file the user may see: the case-file gate's own condition,
+    so that lists and counts agree."""
+    return case_access.case_file_visibility_q(user, f"{prefix}case_file__")
+
+
+def counted_participants_q(user: User, prefix: str = "", *, cohort: str) -> Q:
+    """Condition for the enrolments or attendance rows that count in the figures the
+    user is shown: those of participants the user may see and, for the advisors and
+    leads of the organisation in charge of the cohort, every one (they manage its
+    places and are told how many participants they cannot see: see
+    ``sees_hidden_count``). ``cohort`` is the path from the row to its cohort
+    ("cohort__" from an Enrolment, "session__cohort__" from an Attendance)."""
+    condition = participant_visibility_q(user, prefix)
+    if _member(user) and user.works_on_cases:
+        condition |= Q(
+            **{f"{prefix}{cohort}owner_organisation_id": user.organisation_id}
+        )
+    return condition
+
+
 def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
     if not _member(user):
         return Enrolment.objects.none()
-    return Enrolment.objects.filter(case_file__in=case_files_visible_to(user))
+    return Enrolment.objects.filter(participant_visibility_q(user))
 
 
 def attendances_visible_to(user: User) -> QuerySet[Attendance]:
     if not _member(user):
         return Attendance.objects.none()
-    return Attendance.objects.filter(case_file__in=case_files_visible_to(user))
+    return Attendance.objects.filter(participant_visibility_q(user))
 
 
 def walk_ins_visible_to(user: User) -> QuerySet[WalkIn]:
@@ -120,6 +143,14 @@ def can_take_attendance(user: User, session: Session) -> bool:
         cohort.advisors.filter(pk=user.pk).exists()
         or cohort.partners.filter(pk=organisation_id).exists()
     )
+
+
+def in_charge_q(user: User, prefix: str = "") -> Q:
+    """Condition on Cohort (or through ``prefix``): ``sees_hidden_count`` in the
+    database, for lists of cohorts."""
+    if not (_member(user) and user.works_on_cases):
+        return case_access.NOTHING
+    return Q(**{f"{prefix}owner_organisation_id": user.organisation_id})
 
 
 def sees_hidden_count(user: User, cohort: Cohort) -> bool:

@@ -31,6 +31,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -44,6 +45,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from youthtrack.access import note_visibility_q
 from youthtrack.models import CaseFile, ContactChannel, Note, User, normalise_name
 
 from . import access, eligibility
@@ -99,8 +101,14 @@ def programme_get_for_user(*, user: User, pk: int) -> Programme:
 # --- cohorts ---
 
 
-def _count_status(status: str) -> Count:
-    return Count("enrolments", filter=Q(enrolments__status=status))
+def _count_status(user: User, status: str) -> Count:
+    """How many enrolments of a cohort have the status, among those the user is
+    shown (``access.counted_participants_q``)."""
+    return Count(
+        "enrolments",
+        filter=Q(enrolments__status=status)
+        & access.counted_participants_q(user, "enrolments__", cohort="cohort__"),
+    )
 
 
 def cohort_list_for_user(
@@ -112,8 +120,13 @@ def cohort_list_for_user(
     if programme is not None:
         cohorts = cohorts.filter(programme=programme)
     return cohorts.annotate(
-        enrolled_count=_count_status(Enrolment.Status.ENROLLED),
-        waiting_count=_count_status(Enrolment.Status.WAITING),
+        enrolled_count=_count_status(user, Enrolment.Status.ENROLLED),
+        waiting_count=_count_status(user, Enrolment.Status.WAITING),
+        # The counts are the cohort's own (places, waiting list) only for the
+        # organisation in charge; the lists say so rather than re-deriving it.
+        shows_totals=ExpressionWrapper(
+            access.in_charge_q(user), output_field=BooleanField()
+        ),
     ).order_by("-start_date", "name")
 
 
@@ -145,6 +158,8 @@ class ParticipantRow:
     total: int
     completion: str
     waiting_position: int | None
+    # The user may withdraw it (they may change the case file).
+    can_withdraw: bool = False
 
     @property
     def case_file(self) -> CaseFile:
@@ -177,7 +192,7 @@ _COUNTS = Coalesce(F("phase__counts_for_completion"), Value(False))
 
 
 def _rows_for(
-    enrolments: list[Enrolment], now: datetime.datetime
+    user: User, enrolments: list[Enrolment], now: datetime.datetime
 ) -> list[ParticipantRow]:
     """Attendance and completion of enrolments (with ``cohort__programme`` loaded), in
     four queries whatever their number: the figures are counted in the database,
@@ -203,7 +218,10 @@ def _rows_for(
             held=Count(
                 "pk",
                 distinct=True,
-                filter=Q(starts_at__lte=now, attendances__isnull=False),
+                filter=Q(starts_at__lte=now, attendances__isnull=False)
+                & access.counted_participants_q(
+                    user, "attendances__", cohort="session__cohort__"
+                ),
             ),
         )
         .order_by()
@@ -234,9 +252,15 @@ def _rows_for(
         marks.setdefault((group["case_file_id"], group["cohort_id"]), []).append(
             (group["status"], group["counts"], group["held"], group["n"])
         )
-    waiting = Enrolment.objects.filter(
-        cohort_id__in=cohort_ids, status=Enrolment.Status.WAITING
-    ).order_by("requested_at", "pk")
+    # Positions among the waiting the user is shown: the organisation in charge sees
+    # the real queue; others learn nothing of the people they cannot see.
+    waiting = (
+        Enrolment.objects.filter(
+            cohort_id__in=cohort_ids, status=Enrolment.Status.WAITING
+        )
+        .filter(access.counted_participants_q(user, cohort="cohort__"))
+        .order_by("requested_at", "pk")
+    )
     position: dict[int, int] = {}
     seen: dict[int, int] = {}
     for pk, cohort_id in waiting.values_list("pk", "cohort_id"):
@@ -289,6 +313,7 @@ def _rows_for(
                 total=total,
                 completion=state,
                 waiting_position=position.get(enrolment.pk),
+                can_withdraw=access.can_enrol(user, enrolment.case_file),
             )
         )
     return rows
@@ -311,7 +336,7 @@ def participant_rows(
             "pk",
         )
     )
-    return _rows_for(enrolments, now or timezone.now())
+    return _rows_for(user, enrolments, now or timezone.now())
 
 
 @dataclass(frozen=True)
@@ -332,7 +357,11 @@ def cohort_summary(
     left; everybody else sees the figures of the participants they may see, and
     neither ``hidden`` nor ``places_left`` (None), which would tell how many others
     there are."""
-    totals = cohort.enrolments.aggregate(
+    # The organisation in charge counts every enrolment; everybody else only those
+    # of the participants they may see (the gate's condition, in the database).
+    totals = shown = cohort.enrolments.filter(
+        access.counted_participants_q(user, cohort="cohort__")
+    ).aggregate(
         enrolled=Count("pk", filter=Q(status=Enrolment.Status.ENROLLED)),
         waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
         withdrawn=Count("pk", filter=Q(status=Enrolment.Status.WITHDRAWN)),
@@ -343,15 +372,6 @@ def cohort_summary(
     hidden = None
     if access.sees_hidden_count(user, cohort):
         hidden = totals["enrolled"] + totals["waiting"] - visible_current
-    visible = {
-        status: sum(1 for row in rows if row.enrolment.status == status)
-        for status in Enrolment.Status.values
-    }
-    if hidden is None:
-        # Others see the figures of the participants they may see, and the places.
-        shown = visible
-    else:
-        shown = totals
     return CohortSummary(
         enrolled=shown[Enrolment.Status.ENROLLED],
         waiting=shown[Enrolment.Status.WAITING],
@@ -387,22 +407,23 @@ def session_get_for_user(*, user: User, pk: int) -> Session:
 def cohort_sessions(*, user: User, cohort: Cohort) -> QuerySet[Session]:
     """The cohort's sessions with, for each, how many participants the user may see
     attended it."""
-    visible = access.case_files_visible_to(user)
+    visible = access.participant_visibility_q(user, "attendances__")
     return (
         session_list_for_user(user=user)
         .filter(cohort=cohort)
         .annotate(
             attended_count=Count(
                 "attendances",
-                filter=Q(
-                    attendances__status__in=ATTENDED,
-                    attendances__case_file__in=visible,
-                ),
+                filter=Q(attendances__status__in=ATTENDED) & visible,
             ),
-            recorded_count=Count(
-                "attendances", filter=Q(attendances__case_file__in=visible)
+            recorded_count=Count("attendances", filter=visible),
+            # Taken, as far as the user is told: someone they see was marked (or,
+            # for the organisation in charge, anyone).
+            register_taken=Exists(
+                Attendance.objects.filter(session=OuterRef("pk")).filter(
+                    access.counted_participants_q(user, cohort="session__cohort__")
+                )
             ),
-            register_taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))),
         )
         .order_by("starts_at", "pk")
     )
@@ -479,7 +500,8 @@ def hidden_register_count(*, user: User, session: Session) -> int | None:
         Enrolment.objects.filter(
             cohort_id=session.cohort_id, status=Enrolment.Status.ENROLLED
         )
-        .exclude(case_file__in=access.case_files_visible_to(user))
+        .filter(access.counted_participants_q(user, cohort="cohort__"))
+        .exclude(access.participant_visibility_q(user))
         .count()
     )
 
@@ -592,7 +614,7 @@ def enrolment_list_for_case_file(
         .select_related("cohort__programme", "case_file__young_person")
         .order_by("-requested_at", "-pk")
     )
-    return _rows_for(enrolments, timezone.now())
+    return _rows_for(user, enrolments, timezone.now())
 
 
 def cohorts_open_for(*, user: User, case_file: CaseFile) -> list[dict]:
@@ -675,10 +697,13 @@ def contacts_for_period(
 
     A walk-in later linked to a case file whose attendance was recorded for the same
     session counts once, as that attendance."""
-    visible = access.case_files_visible_to(user)
+    # A note is one contact, counted for the user only if they may read it (a
+    # partner does not count the owner's internal or private notes on a shared file).
     per_channel = dict(
         Note.objects.filter(
-            case_file__in=visible, contact_date__gte=start, contact_date__lte=end
+            note_visibility_q(user, with_case_file=True),
+            contact_date__gte=start,
+            contact_date__lte=end,
         )
         .order_by()
         .values("channel")

@@ -16,8 +16,12 @@ the grant. A case file is shared-visible when both say so, so that an expired en
 takes effect at once, before the periodic task tidies the grant away.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from guardian.core import ObjectPermissionChecker
 
 from .models import (
@@ -59,8 +63,9 @@ def live_shares_with(organisation_id: int) -> QuerySet[Share]:
     ).filter(share_in_force())
 
 
-def shared_with_organisation(organisation_id: int) -> Q:
-    """Condition on CaseFile: shared with the organisation, granted and not ended.
+def shared_with_organisation(organisation_id: int, prefix: str = "") -> Q:
+    """Condition on CaseFile (or on a model reaching it by ``prefix``): shared with
+    the organisation, granted and not ended.
 
     Both parts are subqueries on indexed columns, so the cost of a list does not grow
     with the number of case files in the table (guardian's get_objects_for_user would
@@ -72,21 +77,40 @@ def shared_with_organisation(organisation_id: int) -> Q:
     # Two uncorrelated id lists: the database reads each once (a correlated EXISTS
     # would run once per row and was twice as slow).
     live = live_shares_with(organisation_id).values("case_file_id")
-    return Q(pk__in=granted) & Q(pk__in=live)
+    key = f"{prefix}pk__in" if prefix else "pk__in"
+    return Q(**{key: granted}) & Q(**{key: live})
+
+
+# A condition no row meets: what a user without access gets. An empty ``Q()`` would
+# mean "no condition", i.e. everything.
+NOTHING = Q(pk__in=[])
+
+
+def case_file_visibility_q(user: User, prefix: str = "") -> Q:
+    """Condition for the case files the user may open, on CaseFile (``prefix=""``) or
+    on any model that reaches a case file by ``prefix`` ("case_file__" from a Note,
+    an Enrolment or an Attendance; "enrolments__case_file__" from a Cohort …).
+
+    Every part is a condition on the case file's own columns or an uncorrelated id
+    list, never a join to a many-valued relation: a filter or a ``Count`` built on it
+    counts each row once."""
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return NOTHING
+    if user.role == User.Role.ADMIN:
+        return NOTHING
+    condition = shared_with_organisation(user.organisation_id, prefix)
+    if user.works_on_cases:
+        condition |= Q(**{f"{prefix}owner_organisation_id": user.organisation_id})
+    if user.role == User.Role.LEAD:
+        condition |= Q(
+            **{f"{prefix}programme_id__in": user.programmes_led.values("pk")}
+        )
+    return condition
 
 
 def case_files_visible_to(user: User) -> QuerySet[CaseFile]:
     """Case files the user may open."""
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
-        return CaseFile.objects.none()
-    if user.role == User.Role.ADMIN:
-        return CaseFile.objects.none()
-    condition = shared_with_organisation(user.organisation_id)
-    if user.works_on_cases:
-        condition |= Q(owner_organisation_id=user.organisation_id)
-    if user.role == User.Role.LEAD:
-        condition |= Q(programme_id__in=user.programmes_led.values("pk"))
-    return CaseFile.objects.filter(condition)
+    return CaseFile.objects.filter(case_file_visibility_q(user))
 
 
 def is_owner(user: User, case_file: CaseFile) -> bool:
@@ -139,21 +163,108 @@ def can_read_audit_of(user: User, case_file: CaseFile) -> bool:
     return user.works_on_cases and is_owner(user, case_file)
 
 
+@dataclass(frozen=True)
+class Transition:
+    """A status change the user may make, and the words its button says."""
+
+    to_status: str
+    label: str
+
+
+def _transition_label(from_status: str, to_status: str) -> str:
+    Status = CaseFile.Status
+    if to_status == Status.ACTIVE:
+        if from_status == Status.INTAKE:
+            return gettext("Start support")
+        if from_status == Status.CLOSED:
+            return gettext("Reopen")
+        return gettext("Resume active support")
+    if to_status == Status.FOLLOW_UP:
+        return gettext("Move to follow-up")
+    return gettext("Close the case file")
+
+
+@dataclass(frozen=True)
+class CaseFilePermissions:
+    """What one user may do with one case file, worked out once per request and read
+    by the views and templates (which derive no rule themselves)."""
+
+    is_owner: bool
+    can_edit: bool
+    can_share: bool
+    can_add_note: bool
+    can_record_outcome: bool
+    can_read_audit: bool
+    can_edit_person: bool
+    transitions: tuple[Transition, ...]
+    # Whose notes on this file the user may edit: their own, while they may write
+    # on it (None: nobody's).
+    edits_notes_of: int | None = None
+
+
+def case_file_permissions(
+    user: User, case_file: CaseFile, *, next_statuses: Iterable[str] = ()
+) -> CaseFilePermissions:
+    """The user's rights on a case file already reached through its gate.
+    ``next_statuses`` are the statuses the state machine allows from the file's
+    current one; the user gets them only if they may change the file. One query for
+    a shared file's grant, none for the owner's."""
+    edit = can_edit_case_file(user, case_file)
+    granted = set() if edit else shared_permissions(user, case_file)
+    return CaseFilePermissions(
+        is_owner=is_owner(user, case_file),
+        can_edit=edit,
+        can_share=can_share(user, case_file),
+        can_add_note=edit or ADD_NOTE_SHARED in granted,
+        can_record_outcome=edit or RECORD_OUTCOME_SHARED in granted,
+        can_read_audit=can_read_audit_of(user, case_file),
+        can_edit_person=edit and can_edit_person(user, case_file.young_person),
+        transitions=tuple(
+            Transition(to, _transition_label(case_file.status, to))
+            for to in next_statuses
+        )
+        if edit
+        else (),
+        edits_notes_of=user.pk if (edit or ADD_NOTE_SHARED in granted) else None,
+    )
+
+
 def notes_visible_to(user: User, case_file: CaseFile) -> QuerySet[Note]:
     """Notes of a case file the user may read; the case file must already be visible.
 
     A partner never sees another organisation's internal notes, not even their count:
     they are filtered out in the database."""
+    return case_file.notes.filter(note_visibility_q(user))
+
+
+def note_visibility_q(user: User, prefix: str = "", *, with_case_file=False) -> Q:
+    """Condition for the notes the user may read, on Note (``prefix=""``) or through
+    ``prefix`` ("notes__" from a CaseFile). Shared notes, the organisation's internal
+    notes, and the user's own private notes.
+
+    On its own it does not say the case file is visible: ``with_case_file=True`` adds
+    that (for figures over many case files, e.g. contacts for a period); a note on a
+    single case file already reached through its gate needs only this."""
     if not user.is_authenticated or user.organisation_id is None:
-        return Note.objects.none()
-    return case_file.notes.filter(
-        Q(visibility=Note.Visibility.SHARED)
+        return NOTHING
+    condition = (
+        Q(**{f"{prefix}visibility": Note.Visibility.SHARED})
         | Q(
-            visibility=Note.Visibility.ORGANISATION,
-            organisation_id=user.organisation_id,
+            **{
+                f"{prefix}visibility": Note.Visibility.ORGANISATION,
+                f"{prefix}organisation_id": user.organisation_id,
+            }
         )
-        | Q(visibility=Note.Visibility.PRIVATE, author_id=user.pk)
+        | Q(
+            **{
+                f"{prefix}visibility": Note.Visibility.PRIVATE,
+                f"{prefix}author_id": user.pk,
+            }
+        )
     )
+    if with_case_file:
+        condition &= case_file_visibility_q(user, f"{prefix}case_file__")
+    return condition
 
 
 def can_edit_note(user: User, note: Note) -> bool:

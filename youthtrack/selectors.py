@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, DateField, Max, Q, QuerySet, When
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -14,10 +15,12 @@ from django.utils.translation import gettext
 from .access import (
     can_read_audit_of,
     case_files_visible_to,
+    note_visibility_q,
     notes_visible_to,
     people_linkable_by,
     share_in_force,
 )
+from .filters import AuditEventFilter, CaseFileFilter
 from .models import (
     AuditEvent,
     CaseFile,
@@ -37,6 +40,37 @@ def case_file_list_for_user(*, user: User) -> QuerySet[CaseFile]:
         "programme",
         "advisor",
     )
+
+
+def case_file_filtered_for_user(
+    *, user: User, params: QueryDict
+) -> tuple[CaseFileFilter, QuerySet[CaseFile]]:
+    """The case list's filter and the files it keeps, in a stable order (the chosen
+    sort, then the number, so that no file is skipped or repeated from page to
+    page). Invalid filters keep nothing."""
+    queryset = case_file_list_for_user(user=user)
+    case_filter = CaseFileFilter(params or None, queryset=queryset, user=user)
+    sort: list[str] = []
+    if not case_filter.is_bound:
+        results = queryset
+    elif case_filter.is_valid():
+        results = case_filter.qs
+        sort = list(case_filter.form.cleaned_data.get("sort") or [])
+    else:
+        results = queryset.none()
+    ordering = [case_filter.filters["sort"].get_ordering_value(p) for p in sort]
+    return case_filter, results.order_by(*(ordering or ["-updated_at"]), "-pk")
+
+
+def case_file_page_for_user(
+    *, user: User, params: QueryDict
+) -> tuple[CaseFileFilter, Page]:
+    """One page of the case list, as the query string asks."""
+    case_filter, results = case_file_filtered_for_user(user=user, params=params)
+    page = Paginator(results, settings.YOUTHTRACK_PAGE_SIZE).get_page(
+        params.get("page")
+    )
+    return case_filter, page
 
 
 def case_file_get_for_user(*, user: User, pk: int) -> CaseFile:
@@ -171,16 +205,10 @@ def dashboard_for_user(*, user: User) -> dict:
         days=settings.YOUTHTRACK_RECENT_DAYS
     )
     # The last contact the user may read about (not a partner's internal note).
-    readable = (
-        Q(notes__visibility=Note.Visibility.SHARED)
-        | Q(
-            notes__visibility=Note.Visibility.ORGANISATION,
-            notes__organisation_id=user.organisation_id,
-        )
-        | Q(notes__visibility=Note.Visibility.PRIVATE, notes__author_id=user.pk)
-    )
     mine_with_last_contact = mine.annotate(
-        last_contact=Max("notes__contact_date", filter=readable)
+        last_contact=Max(
+            "notes__contact_date", filter=note_visibility_q(user, "notes__")
+        )
     )
     return {
         "my_open_cases": mine_with_last_contact.order_by(
@@ -274,3 +302,24 @@ def audit_events_for_admin(*, user: User) -> QuerySet:
     if not user.is_authenticated or user.role != User.Role.ADMIN:
         raise Http404
     return AuditEvent.objects.select_related("actor", "organisation")
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_event_page_for_admin(
+    *, user: User, params: QueryDict
+) -> tuple[AuditEventFilter, Page]:
+    """One page of the whole trail, newest first, as the query string filters it."""
+    queryset = audit_events_for_admin(user=user)
+    audit_filter = AuditEventFilter(params or None, queryset=queryset)
+    if not audit_filter.is_bound:
+        results = queryset
+    elif audit_filter.is_valid():
+        results = audit_filter.qs
+    else:
+        results = queryset.none()
+    page = Paginator(results.order_by("-at", "-pk"), AUDIT_PAGE_SIZE).get_page(
+        params.get("page")
+    )
+    return audit_filter, page

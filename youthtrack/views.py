@@ -1,13 +1,10 @@
 """Views parse input, call one service or selector, and render."""
 
-import datetime
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,9 +21,9 @@ from .access import (
     can_edit_person,
     can_override_consent,
     can_share,
-    is_owner,
+    case_file_permissions,
 )
-from .filters import AuditEventFilter, CaseFileFilter
+from .filters import CaseFileFilter
 from .forms import (
     CaseFileForm,
     ConsentForm,
@@ -38,6 +35,7 @@ from .forms import (
     YoungPersonForm,
 )
 from .models import CaseFile, YoungPerson
+from .stale_edits import merge_stale_edit
 
 
 def _apply_service_errors(form, error: ValidationError, *other_forms) -> None:
@@ -63,33 +61,7 @@ def _stale(request: HttpRequest, form, error: services.StaleEditError) -> None:
             "not saved yet: check what changed below, then save again to keep yours."
         ),
     )
-    current = error.current
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = current.version
-    form.stale_changes = error.changes
-    # A field the user left as it was when they opened the form takes the other
-    # person's value, so that saving again keeps only the user's own edits.
-    first_seen: dict[str, object] = {}
-    for change in error.changes:
-        first_seen.setdefault(change.name, change.raw_before)
-    for name, opened_value in first_seen.items():
-        if name not in form.fields or name not in form.cleaned_data:
-            continue
-        if services.comparable_value(form.cleaned_data[name]) != opened_value:
-            continue  # the user changed it too: theirs stays, for them to decide
-        key = form.add_prefix(name)
-        current_value = getattr(current, current._meta.get_field(name).attname)
-        if isinstance(current_value, bool):
-            if current_value:
-                form.data[key] = "on"
-            else:
-                form.data.pop(key, None)
-        elif current_value is None:
-            form.data[key] = ""
-        elif isinstance(current_value, datetime.date):
-            form.data[key] = current_value.isoformat()
-        else:
-            form.data[key] = str(current_value)
+    merge_stale_edit(form, error)
 
 
 def _saved(request: HttpRequest, form, save: Callable[[], object]) -> bool:
@@ -114,17 +86,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.case_file_list_for_user(user=request.user)
-    case_filter = CaseFileFilter(
-        request.GET or None, queryset=queryset, user=request.user
-    )
-    results = case_filter.qs if case_filter.is_bound else queryset
-    if case_filter.is_bound and not case_filter.is_valid():
-        results = queryset.none()
-    # A stable order, so that no file is skipped or repeated from page to page.
-    results = results.order_by(*(results.query.order_by or ["-updated_at"]), "-pk")
-    page = Paginator(results, settings.YOUTHTRACK_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    case_filter, page = selectors.case_file_page_for_user(
+        user=request.user, params=request.GET
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -140,14 +103,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     case_file = selectors.case_file_get_for_user(user=user, pk=pk)
     services.case_file_record_view(case_file=case_file, acting_user=user)
-    can_edit = can_edit_case_file(user, case_file)
-    owner = is_owner(user, case_file)
+    permissions = case_file_permissions(
+        user, case_file, next_statuses=services.allowed_transitions(case_file)
+    )
+    owner = permissions.is_owner
     return render(
         request,
         "youthtrack/case_detail.html",
         {
             "case": case_file,
             "person": case_file.young_person,
+            "case_perms": permissions,
             "notes": selectors.note_list_for_user(user=user, case_file=case_file),
             "status_changes": case_file.status_changes.select_related("changed_by"),
             "consents": case_file.consents.select_related("partner", "recorded_by")
@@ -162,13 +128,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "other_case_files": selectors.case_file_list_for_user(user=user)
             .filter(young_person_id=case_file.young_person_id)
             .exclude(pk=case_file.pk),
-            "is_owner": owner,
-            "can_edit": can_edit,
-            "can_edit_person": can_edit
-            and can_edit_person(user, case_file.young_person),
-            "can_share": can_share(user, case_file),
-            "can_add_note": can_add_note(user, case_file),
-            "transitions": services.allowed_transitions(case_file) if can_edit else [],
         },
     )
 
@@ -643,13 +602,8 @@ def case_list_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The whole trail, for administrators (the data-protection officer)."""
-    queryset = selectors.audit_events_for_admin(user=request.user)
-    audit_filter = AuditEventFilter(request.GET or None, queryset=queryset)
-    results = audit_filter.qs if audit_filter.is_bound else queryset
-    if audit_filter.is_bound and not audit_filter.is_valid():
-        results = queryset.none()
-    page = Paginator(results.order_by("-at", "-pk"), 50).get_page(
-        request.GET.get("page")
+    audit_filter, page = selectors.audit_event_page_for_admin(
+        user=request.user, params=request.GET
     )
     query = request.GET.copy()
     query.pop("page", None)

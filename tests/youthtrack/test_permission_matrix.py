@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -1001,3 +1002,285 @@ def test_a_verified_administrator_reads_the_audit_trail_but_no_case_file(world, 
             assert response.status_code == 404
     listing = client.get(reverse("case_list"))
     assert listing.context["page"].paginator.count == 0
+
+
+# --- figures go through the gate ------------------------------------------------------
+#
+# Every figure a user is shown (dashboard counts, the case list's count, contacts for
+# the activity figures, cohort and session counts, waiting lists, export rows) is
+# computed, then records that user may not see are added (another organisation's
+# files, others' internal and private notes on the files the user sees, a revoked
+# sharing, other organisations' enrolments and attendance), and the figures computed
+# again: they must not move. The organisation in charge of the cohort is the one
+# documented exception: it manages the cohort's places, so its totals count every
+# participant and it is told how many it cannot see; those totals must move by
+# exactly what was added.
+
+FIGURE_ROLES = [name for name in ROLES if member(name)]
+
+
+def _ids(rows) -> set[int]:
+    return {row.pk for row in rows}
+
+
+def figures(user: User, w: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the figures that must not move, the in-charge totals of the cohort)."""
+    from django.http import QueryDict
+
+    from programmes import access as programme_access
+    from programmes import selectors as programme_selectors
+    from youthtrack import selectors
+
+    today = timezone.localdate()
+    dash = selectors.dashboard_for_user(user=user)
+    _filter, page = selectors.case_file_page_for_user(user=user, params=QueryDict())
+    _filter, export_rows = selectors.case_file_filtered_for_user(
+        user=user, params=QueryDict()
+    )
+    contacts = programme_selectors.contacts_for_period(
+        user=user, start=today - datetime.timedelta(days=365), end=today
+    )
+    cohort, session = w.objects["cohort"], w.objects["session"]
+    in_charge = programme_access.sees_hidden_count(user, cohort)
+    cohort = programme_selectors.cohort_get_for_user(user=user, pk=cohort.pk)
+    rows = programme_selectors.participant_rows(user=user, cohort=cohort)
+    summary = programme_selectors.cohort_summary(user=user, cohort=cohort, rows=rows)
+    cohorts = programme_selectors.cohort_list_for_user(user=user)
+    sessions = programme_selectors.cohort_sessions(user=user, cohort=cohort)
+    visible_cases = list(selectors.case_file_list_for_user(user=user))
+    fixed = {
+        "dashboard: my open count": dash["my_open_count"],
+        "dashboard: my open cases, last contact": {
+            (case.pk, case.last_contact) for case in dash["my_open_cases"]
+        },
+        "dashboard: follow-ups due": _ids(dash["follow_ups_due"]),
+        "dashboard: gone quiet": _ids(dash["gone_quiet"]),
+        "dashboard: recently changed": _ids(dash["recently_changed"]),
+        "dashboard: shared with us": _ids(dash["shared_with_us"]),
+        "dashboard: shared by us": _ids(dash["shared_by_us"]),
+        "case list count": page.paginator.count,
+        "case list export rows": export_rows.count(),
+        "case export note rows": {
+            case.pk: selectors.note_list_for_user(user=user, case_file=case).count()
+            for case in visible_cases
+        },
+        "contacts by channel": [
+            (channel.code, n) for channel, n in contacts.by_channel
+        ],
+        "contacts": (
+            contacts.individual,
+            contacts.collective_on_site,
+            contacts.collective_online,
+            contacts.walk_ins,
+        ),
+        "cohort rows": [
+            (
+                row.case_file.pk,
+                row.enrolment.status,
+                row.attended,
+                row.held,
+                row.total,
+                row.completion,
+                row.waiting_position,
+            )
+            for row in rows
+        ],
+        "cohort completed": summary.completed,
+        "session counts": [
+            (s.pk, s.attended_count, s.recorded_count) for s in sessions
+        ],
+        "cohort attendance export": programme_selectors.cohort_attendance_marks(
+            user=user, cohort=cohort
+        ),
+        "register rows": [
+            row.case_file.pk
+            for row in programme_selectors.register_rows(user=user, session=session)
+        ],
+    }
+    totals = {
+        "cohort list counts": [
+            (c.pk, c.enrolled_count, c.waiting_count, c.shows_totals) for c in cohorts
+        ],
+        "summary": (summary.enrolled, summary.waiting, summary.withdrawn),
+        "places left": summary.places_left,
+        "hidden": summary.hidden,
+        "hidden on the register": programme_selectors.hidden_register_count(
+            user=user, session=session
+        ),
+    }
+    if in_charge:
+        return fixed, totals
+    # Not in charge: the totals are those of what the user sees, and must not move.
+    return {**fixed, **totals}, {}
+
+
+def _fresh(user: User) -> User:
+    return User.objects.select_related("organisation").get(pk=user.pk)
+
+
+def add_hidden_records(role: str, w: World) -> int:
+    """Records the role may not see; returns how many current (enrolled or waiting)
+    enrolments were added to the matrix's cohort."""
+    user = _fresh(w.users[role])
+    cohort, session = w.objects["cohort"], w.objects["session"]
+    # Another organisation's case files, with notes of every visibility.
+    stranger = make_user(f"stranger-{role}", org_code="worldskills")
+    theirs = [
+        make_case(
+            advisor=stranger,
+            first_name=f"Hidda{n}",
+            last_name="Verborgen",
+            phone=f"0499 00 00 0{n}",
+            email=f"hidda{n}@example.net",
+        )
+        for n in range(2)
+    ]
+    for case in theirs:
+        for visibility in (V.SHARED, V.ORGANISATION, V.PRIVATE):
+            make_note(case, stranger, visibility, text="Caché.", topic="Caché")
+    # A sharing with the role's organisation, revoked: it gives nothing any more.
+    revoked = make_case(
+        advisor=stranger,
+        first_name="Revoka",
+        last_name="Ingetrokken",
+        phone="0499 00 00 09",
+        email="revoka@example.net",
+    )
+    make_note(revoked, stranger, V.SHARED, text="Plus partagé.", topic="Révoqué")
+    share = share_case(revoked, owner=stranger, partner_user=user, scope=Scope.NOTES)
+    services.share_revoke(share=share, acting_user=stranger)
+    # Others' internal and private notes on the files the role sees.
+    for cat in CASES:
+        if not sees(role, cat):
+            continue
+        for author in ROLES:
+            if author == role or not member(author) or not adds_notes(author, cat):
+                continue
+            hidden_kinds = [V.PRIVATE]
+            if ROLES[author].org != ROLES[role].org:
+                hidden_kinds.append(V.ORGANISATION)
+            for visibility in hidden_kinds:
+                make_note(
+                    w.cases[cat],
+                    w.users[author],
+                    visibility,
+                    text="Note d'un autre.",
+                    topic="Autre",
+                )
+    # Other organisations' enrolments (one enrolled and present, one waiting, the
+    # revoked file enrolled) in the matrix's cohort.
+    now = timezone.now()
+    statuses = [Enrolment.Status.ENROLLED, Enrolment.Status.WAITING]
+    for case, status in zip(
+        [*theirs, revoked], [*statuses, Enrolment.Status.ENROLLED], strict=True
+    ):
+        Enrolment.objects.create(
+            cohort=cohort,
+            case_file=case,
+            status=status,
+            enrolled_at=now if status == Enrolment.Status.ENROLLED else None,
+            requested_at=now - datetime.timedelta(days=30),
+            created_by=stranger,
+        )
+        if status == Enrolment.Status.ENROLLED:
+            Attendance.objects.create(
+                session=session,
+                case_file=case,
+                status=Attendance.Status.PRESENT,
+                presence=Attendance.Presence.ON_SITE,
+                recorded_by=stranger,
+                updated_by=stranger,
+            )
+    return 3
+
+
+@pytest.mark.parametrize("role", FIGURE_ROLES)
+def test_records_a_user_may_not_see_change_none_of_their_figures(world, db, role):
+    user = _fresh(world.users[role])
+    before, totals_before = figures(user, world)
+    added = add_hidden_records(role, world)
+    after, totals_after = figures(user, world)
+    moved = {
+        name: (before[name], after[name])
+        for name in before
+        if before[name] != after[name]
+    }
+    assert not moved, f"{role}'s figures moved with records hidden from them: {moved}"
+    if totals_before:
+        # The organisation in charge: its own totals count everyone, and it is told
+        # how many participants it cannot see.
+        assert totals_after["hidden"] == totals_before["hidden"] + added
+        enrolled, waiting, _withdrawn = totals_before["summary"]
+        assert totals_after["summary"][:2] == (enrolled + 2, waiting + 1)
+        assert (
+            totals_after["hidden on the register"]
+            == totals_before["hidden on the register"] + 2
+        )
+
+
+def test_a_partner_counts_as_contacts_only_the_notes_it_may_read(db):
+    """The demo's partner: four internal and private notes of the CDM on a file shared
+    with Actiris are no contact of Actiris's (the figure said 4; it is 0). Counted as
+    the difference the new file makes, whatever else the database holds."""
+    from programmes.selectors import contacts_for_period
+
+    advisor = make_user("sarah", org_code="cdm")
+    colleague = make_user("karim", org_code="cdm")
+    partner = make_user("lotte", org_code="actiris", role=Role.PARTNER)
+    actiris_advisor = make_user("actiris-adv", org_code="actiris")
+    case = make_case(
+        advisor=advisor,
+        first_name="Inès",
+        last_name="Demo",
+        phone="0470 00 00 01",
+        email="ines@example.net",
+    )
+    share_case(case, owner=advisor, partner_user=partner, scope=Scope.NOTES)
+    notes = [
+        (advisor, V.ORGANISATION),
+        (advisor, V.PRIVATE),
+        (colleague, V.ORGANISATION),
+        (colleague, V.PRIVATE),
+    ]
+    today = timezone.localdate()
+
+    def count(user: User) -> int:
+        return contacts_for_period(
+            user=_fresh(user), start=today - datetime.timedelta(days=7), end=today
+        ).individual
+
+    users = (advisor, colleague, partner, actiris_advisor)
+    baseline = {user.pk: count(user) for user in users}
+
+    def individual(user: User) -> int:
+        return count(user) - baseline[user.pk]
+
+    for author, visibility in notes:
+        make_note(case, author, visibility, text="Interne.", topic="Interne")
+    assert individual(partner) == 0
+    assert individual(actiris_advisor) == 0
+    # The advisor counts the CDM's internal notes and her own private one, not
+    # her colleague's private note.
+    assert individual(advisor) == 3
+    # A shared note is one contact for everybody who sees the file, counted once;
+    # the partner's own internal note is a contact of Actiris's only.
+    make_note(case, advisor, V.SHARED, text="Partagé.", topic="Partagé")
+    make_note(case, partner, V.ORGANISATION, text="Chez Actiris.", topic="Actiris")
+    assert (individual(partner), individual(actiris_advisor)) == (2, 2)
+    assert (individual(advisor), individual(colleague)) == (4, 4)
+
+
+def test_a_user_without_access_has_a_condition_that_matches_nothing(world, db):
+    """An empty condition would mean "everything"."""
+    from youthtrack import access
+    from youthtrack.models import CaseFile
+
+    for role in ("admin", "admin_unverified"):
+        user = world.users[role]
+        assert not CaseFile.objects.filter(access.case_file_visibility_q(user))
+        assert not Note.objects.filter(
+            access.note_visibility_q(user, with_case_file=True)
+        )
+    anonymous = AnonymousUser()
+    assert not CaseFile.objects.filter(access.case_file_visibility_q(anonymous))
+    assert not Note.objects.filter(access.note_visibility_q(anonymous))

@@ -1,0 +1,42 @@
+"""What a form does when its save was refused as stale (someone else saved the record
+after the form was opened): a form helper, so that views hold no merge rule.
+
+The form keeps what the user typed and learns the record's current version; a field
+the user left as it was when they opened the form takes the other person's value, so
+that saving again keeps only the user's own edits. A field both changed keeps the
+user's value, for them to decide with ``form.stale_changes`` shown beside it.
+"""
+
+import datetime
+
+from django import forms
+
+from .services import StaleEditError, comparable_value
+
+
+def merge_stale_edit(form: forms.BaseForm, error: StaleEditError) -> None:
+    current = error.current
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = current.version
+    form.stale_changes = error.changes  # type: ignore[attr-defined]
+    first_seen: dict[str, object] = {}
+    for change in error.changes:
+        first_seen.setdefault(change.name, change.raw_before)
+    for name, opened_value in first_seen.items():
+        if name not in form.fields or name not in form.cleaned_data:
+            continue
+        if comparable_value(form.cleaned_data[name]) != opened_value:
+            continue  # the user changed it too: theirs stays, for them to decide
+        key = form.add_prefix(name)
+        current_value = getattr(current, current._meta.get_field(name).attname)
+        if isinstance(current_value, bool):
+            if current_value:
+                form.data[key] = "on"
+            else:
+                form.data.pop(key, None)
+        elif current_value is None:
+            form.data[key] = ""
+        elif isinstance(current_value, datetime.date):
+            form.data[key] = current_value.isoformat()
+        else:
+            form.data[key] = str(current_value)
