@@ -10,7 +10,7 @@ from youthtrack.admin_history import (
     HistoryKeptInline,
 )
 
-from .models import ActivityType, Cohort, Funder, Programme, ProgrammePhase, Session
+from .models import ActivityType, Cohort, Programme, ProgrammePhase, Session
 
 
 class ProgrammePhaseInline(HistoryKeptInline, admin.StackedInline):
@@ -38,17 +38,11 @@ class ProgrammeAdmin(HistoryKeptAdmin):
         "min_age",
         "max_age",
         "completion_min_rate",
-        "rule_set",
         "is_active",
     ]
     search_fields = ["code", "name_fr", "name_nl", "name_en"]
     filter_horizontal = ["funders"]
     inlines = [ProgrammePhaseInline]
-
-
-@admin.register(Funder)
-class FunderAdmin(AuditedDeleteAdmin):
-    list_display = ["code", "name_fr", "name_nl", "name_en"]
 
 
 @admin.register(ActivityType)

@@ -51,8 +51,6 @@ class ProgrammeForm(forms.ModelForm):
             "requires_actiris_registration",
             "target_profiles",
             "funders",
-            "operation_reference",
-            "rule_set",
             "completion_min_rate",
             "completion_counts_excused",
         ]

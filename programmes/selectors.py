@@ -46,7 +46,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from youthtrack.access import note_visibility_q
-from youthtrack.models import CaseFile, ContactChannel, Note, User, normalise_name
+from youthtrack.models import (
+    CaseFile,
+    ContactChannel,
+    Note,
+    Operation,
+    User,
+    normalise_name,
+)
 
 from . import access, eligibility
 from .models import (
@@ -87,6 +94,10 @@ def programme_get_for_user(*, user: User, pk: int) -> Programme:
             access.programmes_visible_to(user)
             .prefetch_related(
                 "funders",
+                Prefetch(
+                    "operations",
+                    queryset=Operation.objects.prefetch_related("funders"),
+                ),
                 Prefetch(
                     "phases",
                     queryset=ProgrammePhase.objects.prefetch_related("activity_types"),

@@ -28,12 +28,14 @@ from .models import (
     Commune,
     ContactChannel,
     Diploma,
+    Funder,
     Gender,
     IscedLevel,
+    Operation,
     Organisation,
     User,
 )
-from .services import accounts
+from .services import accounts, operation_saved
 
 # Groups and model permissions are not given through the admin: access follows the
 # role and the organisation (access.py), and organisations' groups carry the sharing
@@ -351,6 +353,29 @@ class DiplomaAdmin(ReferenceAdmin):
 
 for model in (Gender, ContactChannel, IscedLevel):
     admin.site.register(model, ReferenceAdmin)
+
+
+@admin.register(Funder)
+class FunderAdmin(ReferenceAdmin):
+    list_display = ["code", "name_fr", "name_nl", "name_en"]
+
+
+@admin.register(Operation)
+class OperationAdmin(HistoryKeptAdmin):
+    """Operations: a programme under one funding decision. Saving one lets the case
+    files of its programme count under the operation covering their entry date."""
+
+    list_display = ["reference", "programme", "rule_set", "start", "end"]
+    list_filter = ["programme", "rule_set", "funders"]
+    search_fields = ["reference"]
+    filter_horizontal = ["funders"]
+    date_hierarchy = "start"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        operation_saved(
+            operation=form.instance, acting_user=request.user, created=not change
+        )
 
 
 @admin.register(AuditEvent)

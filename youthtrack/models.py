@@ -10,7 +10,7 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -183,6 +183,7 @@ class RuleSet(models.TextChoices):
 
     ESF2014 = "esf2014", _("ESF 2014-2020 with the Youth Employment Initiative")
     ESFPLUS2021 = "esfplus2021", _("ESF+ 2021-2027")
+    ACTIRIS = "actiris", _("Actiris co-financing")
 
 
 class Funder(TranslatedNameMixin):
@@ -219,15 +220,6 @@ class Programme(TranslatedNameMixin):
     funders = models.ManyToManyField(
         Funder, blank=True, related_name="programmes", verbose_name=_("funders")
     )
-    operation_reference = models.CharField(
-        _("operation reference"),
-        max_length=60,
-        blank=True,
-        help_text=_("The funding decision's reference, as the funder writes it."),
-    )
-    rule_set = models.CharField(
-        _("indicator rule set"), max_length=20, choices=RuleSet.choices, blank=True
-    )
     # Completion
     completion_min_rate = models.PositiveSmallIntegerField(
         _("attendance needed to complete (%)"),
@@ -259,6 +251,126 @@ class Programme(TranslatedNameMixin):
     def get_target_profiles_display(self) -> list[str]:
         labels = dict(TargetProfile.choices)
         return [str(labels[code]) for code in self.target_profiles if code in labels]
+
+
+# The settings funder-indicators.md marks "to confirm": each operation carries its own,
+# these values being the defaults, and every report shows the values it used.
+OPERATION_PARAMETER_DEFAULTS = {
+    # Unemployed at entry for more than this many continuous months = long-term.
+    "long_term_unemployed_months_under_25": 6,
+    "long_term_unemployed_months_25_and_over": 12,
+    # "Upon leaving" (and Actiris' positive exits): days after the exit date.
+    "leaving_window_days": 28,
+    # No figure below this count is broken down further.
+    "small_cell_threshold": 5,
+}
+
+
+def operation_parameter_defaults() -> dict[str, int]:
+    return dict(OPERATION_PARAMETER_DEFAULTS)
+
+
+class Operation(models.Model):
+    """A programme under one funding decision: participants are counted once per
+    operation, with the rule set and settings of that decision. A programme runs
+    under several operations over the years (Touch'N'Go: ESF 2014-2020, then ESF+
+    2021-2027)."""
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=60,
+        unique=True,
+        help_text=_("The funding decision's reference, as the funder writes it."),
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="operations",
+        verbose_name=_("programme"),
+    )
+    funders = models.ManyToManyField(
+        Funder, blank=True, related_name="operations", verbose_name=_("funders")
+    )
+    rule_set = models.CharField(
+        _("indicator rule set"), max_length=20, choices=RuleSet.choices
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    parameters = models.JSONField(
+        _("parameters"),
+        default=operation_parameter_defaults,
+        blank=True,
+        help_text=_(
+            "Settings of the rule set still to be confirmed by the funder; a missing "
+            "setting takes its default value."
+        ),
+    )
+
+    class Meta:
+        ordering = ["programme", "start", "reference"]
+        verbose_name = _("operation")
+        verbose_name_plural = _("operations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="operation_ends_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["programme", "start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.start.year}-{self.end.year})"
+
+    @property
+    def settings(self) -> dict[str, int]:
+        """The parameters in force: the operation's own over the defaults."""
+        return {**OPERATION_PARAMETER_DEFAULTS, **(self.parameters or {})}
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.start and self.end and self.end < self.start:
+            errors.setdefault("end", []).append(
+                _("The operation cannot end before it starts.")
+            )
+        if not isinstance(self.parameters, dict):
+            errors.setdefault("parameters", []).append(
+                _("The parameters must be an object of named settings.")
+            )
+        else:
+            for name, value in self.parameters.items():
+                if name not in OPERATION_PARAMETER_DEFAULTS:
+                    errors.setdefault("parameters", []).append(
+                        _("Unknown setting “%(name)s”.") % {"name": name}
+                    )
+                elif type(value) is not int or value < 1:
+                    errors.setdefault("parameters", []).append(
+                        _("The setting “%(name)s” must be a whole number above 0.")
+                        % {"name": name}
+                    )
+        if self.start and self.end and self.programme_id and self.rule_set:
+            overlapping = (
+                Operation.objects.filter(
+                    programme_id=self.programme_id,
+                    rule_set=self.rule_set,
+                    start__lte=self.end,
+                    end__gte=self.start,
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if overlapping is not None:
+                errors.setdefault("start", []).append(
+                    _(
+                        "The operation %(other)s of this programme, under the same "
+                        "rule set, already covers part of this period."
+                    )
+                    % {"other": overlapping}
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Users ---
@@ -472,6 +584,17 @@ class CaseFile(models.Model):
         on_delete=models.PROTECT,
         related_name="case_files",
         verbose_name=_("programme"),
+    )
+    # Chosen from the entry date by the intake and update services, never typed:
+    # the operation of the programme whose period covers the entry date, if any.
+    operation = models.ForeignKey(
+        Operation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="case_files",
+        verbose_name=_("operation"),
     )
     owner_organisation = models.ForeignKey(
         Organisation,

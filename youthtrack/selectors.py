@@ -77,7 +77,9 @@ def case_file_get_for_user(*, user: User, pk: int) -> CaseFile:
     try:
         return (
             case_file_list_for_user(user=user)
-            .select_related("highest_diploma__isced_level", "owner_organisation")
+            .select_related(
+                "highest_diploma__isced_level", "owner_organisation", "operation"
+            )
             .get(pk=pk)
         )
     except CaseFile.DoesNotExist:

@@ -575,8 +575,6 @@ def test_the_programme_is_edited_by_its_leads(as_user, lead, uppercut):
             "max_age": "29",
             "target_profiles": ["neet", "job_seeker"],
             "funders": [],
-            "operation_reference": "",
-            "rule_set": "",
             "completion_min_rate": "75",
         },
     )

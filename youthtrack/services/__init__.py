@@ -10,6 +10,8 @@ from .cases import (
     case_file_intake,
     case_file_transition,
     case_file_update,
+    operation_for_entry,
+    operation_saved,
     young_person_update,
 )
 from .consent import (
@@ -79,6 +81,8 @@ __all__ = [
     "consent_withdraw",
     "note_create",
     "note_update",
+    "operation_for_entry",
+    "operation_saved",
     "organisation_group",
     "record_export",
     "share_accept",

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,8 @@ from ..models import (
     AuditEvent,
     CaseFile,
     CaseStatusChange,
+    Operation,
+    Programme,
     User,
     YoungPerson,
 )
@@ -42,6 +45,55 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 
 def allowed_transitions(case_file: CaseFile) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == case_file.status]
+
+
+def operation_for_entry(
+    *, programme: Programme | None, entry_date: datetime.date | None
+) -> Operation | None:
+    """The operation a participation counts under: the one of its programme whose
+    period covers the entry date (the latest-starting if several rule sets overlap),
+    or none."""
+    if programme is None or entry_date is None:
+        return None
+    return (
+        Operation.objects.filter(
+            programme=programme, start__lte=entry_date, end__gte=entry_date
+        )
+        .order_by("-start", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def operation_saved(*, operation: Operation, acting_user: User, created: bool) -> int:
+    """After an operation was added or its period or programme changed (in the
+    administration): audit it, and let every case file of the programmes concerned
+    count under the operation now covering its entry date. Returns how many files
+    of those programmes were re-examined."""
+    record_audit_event(
+        actor=acting_user,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=operation,
+        case_file=None,
+    )
+    programme_ids = {operation.programme_id} | set(
+        CaseFile.objects.filter(operation=operation)
+        .values_list("programme_id", flat=True)
+        .distinct()
+    )
+    covering = (
+        Operation.objects.filter(
+            programme=OuterRef("programme"),
+            start__lte=OuterRef("entry_date"),
+            end__gte=OuterRef("entry_date"),
+        )
+        .order_by("-start", "pk")
+        .values("pk")[:1]
+    )
+    # One statement in the database (same choice as ``operation_for_entry``).
+    return CaseFile.objects.filter(programme_id__in=programme_ids).update(
+        operation=Subquery(covering)
+    )
 
 
 def _require_case_editor(user: User, case_file: CaseFile) -> None:
@@ -92,6 +144,10 @@ def case_file_intake(
         created_by=acting_user,
         status=Status.INTAKE,
         **case_data,
+    )
+    case_file.operation = operation_for_entry(
+        programme=case_file.programme if case_file.programme_id else None,
+        entry_date=case_file.entry_date,
     )
     _validate_all(
         (validate_young_person, person) if person.pk is None else None,
@@ -161,9 +217,24 @@ def case_file_update(
     expected_version: int,
 ) -> CaseFile:
     _require_case_editor(acting_user, case_file)
-    forbidden = {"status", "young_person", "owner_organisation", "version"} & set(data)
+    forbidden = {
+        "status",
+        "young_person",
+        "owner_organisation",
+        "operation",
+        "version",
+    } & set(data)
     if forbidden:
         raise ValueError(f"use the dedicated service to change {sorted(forbidden)}")
+    if {"entry_date", "programme"} & set(data):
+        # The participation moves to the operation covering its (new) entry date.
+        data = {
+            **data,
+            "operation": operation_for_entry(
+                programme=data.get("programme", case_file.programme),
+                entry_date=data.get("entry_date", case_file.entry_date),
+            ),
+        }
     updated, _changed = versioned_update(
         instance=case_file,
         data=data,
