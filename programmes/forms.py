@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from youthtrack.forms import DateInput
+from youthtrack.forms import DateInput, VersionedForm
 from youthtrack.models import Organisation, User
 
 from .models import (
@@ -66,9 +66,7 @@ class ProgrammeForm(forms.ModelForm):
         self.fields["funders"].queryset = Funder.objects.all()
 
 
-class CohortForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class CohortForm(VersionedForm):
     class Meta:
         model = Cohort
         fields = ["name", "start_date", "end_date", "capacity", "advisors", "partners"]
@@ -97,16 +95,6 @@ class CohortForm(forms.ModelForm):
         self.fields["partners"].queryset = Organisation.objects.filter(
             is_active=True
         ).exclude(pk=self.instance.owner_organisation_id or user.organisation_id)
-        if self.instance.pk and not self.is_bound:
-            self.fields["version"].initial = self.instance.version
-
-    def model_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("version", None)
-        return data
-
-    def expected_version(self) -> int:
-        return self.cleaned_data.get("version") or self.instance.version
 
 
 class SessionForm(forms.ModelForm):

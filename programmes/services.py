@@ -215,46 +215,35 @@ def cohort_update(
     than people already enrolled are refused."""
     if not access.can_manage_cohort(acting_user, cohort):
         raise PermissionDenied
-    current = _lock(cohort)
-    if current.version != expected_version:
-        raise StaleCohortError(current)
-    data = dict(data)
-    m2m = {name: data.pop(name) for name in COHORT_M2M if name in data}
-    before = {name: comparable_value(getattr(current, name)) for name in data}
-    before.update(
-        {name: comparable_value(getattr(current, name).all()) for name in m2m}
-    )
-    for name, value in data.items():
-        setattr(current, name, value)
-    validate_cohort(current)
-    enrolled = current.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
-    if current.capacity < enrolled:
-        raise ValidationError(
-            {
-                "capacity": _(
-                    "%(count)s young people are already enrolled: keep at least "
-                    "%(count)s places, or withdraw someone first."
-                )
-                % {"count": enrolled}
-            }
+    _lock(cohort)  # held until the end: places are counted with the row locked
+
+    def validate(current: Cohort) -> None:
+        validate_cohort(current)
+        enrolled = current.enrolments.filter(status=Enrolment.Status.ENROLLED).count()
+        if current.capacity < enrolled:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(count)s young people are already enrolled: keep at least "
+                        "%(count)s places, or withdraw someone first."
+                    )
+                    % {"count": enrolled}
+                }
+            )
+
+    try:
+        current, changes = case_services.versioned_update(
+            instance=cohort,
+            data=dict(data),
+            expected_version=expected_version,
+            acting_user=acting_user,
+            case_file=None,
+            validate=validate,
         )
-    after = {name: comparable_value(getattr(current, name)) for name in data}
-    after.update({name: comparable_value(value) for name, value in m2m.items()})
-    changes = {n: [before[n], after[n]] for n in after if before[n] != after[n]}
+    except case_services.StaleEditError as error:
+        raise StaleCohortError(error.current) from None
     if not changes:
         return current, []
-    current.version += 1
-    current.save()
-    for name, value in m2m.items():
-        getattr(current, name).set(value)
-    record_audit_event(
-        actor=acting_user,
-        action=AuditEvent.Action.UPDATE,
-        obj=current,
-        case_file=None,
-        changes=changes,
-        version=current.version,
-    )
     promoted = _promote_waiting(current, acting_user)
     return current, promoted
 

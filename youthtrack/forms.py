@@ -24,15 +24,55 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user opened, so a stale save can be refused."""
+RELOAD_MESSAGE = _(
+    "This form is out of date or incomplete: nothing was saved. Reload the page and "
+    "make your changes again."
+)
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+def version_field() -> forms.IntegerField:
+    """The hidden version a form was opened on. Missing, zero, negative or not a
+    number is refused (never read as "the current version", which would save over
+    someone else's change without a word)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=True,
+        min_value=1,
+        error_messages={
+            "required": RELOAD_MESSAGE,
+            "invalid": RELOAD_MESSAGE,
+            "min_value": RELOAD_MESSAGE,
+        },
+    )
+
+
+def lift_version_error(form: forms.BaseForm) -> None:
+    """The version field is hidden: say its refusal on top of the form, where the
+    user reads it (call from ``clean``)."""
+    if form._errors is not None and form._errors.pop("version", None):
+        raise forms.ValidationError(RELOAD_MESSAGE, code="version")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user opened, so a stale save can be refused. Editing a
+    record needs that version; a new record (no ``instance.pk``) has none."""
+
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.fields["version"].initial = self.instance.version
+        if self.instance.pk:
+            # Per instance: the class's field is shared by every form.
+            self.fields["version"] = version_field()
+            if not self.is_bound:
+                self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        lift_version_error(self)
+        return cleaned
 
     def model_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -40,7 +80,7 @@ class VersionedForm(forms.ModelForm):
         return data
 
     def expected_version(self) -> int:
-        return self.cleaned_data.get("version") or self.instance.version
+        return self.cleaned_data["version"]
 
 
 class YoungPersonForm(VersionedForm):
@@ -158,7 +198,7 @@ class NoteForm(VersionedForm):
 
 
 class TransitionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
     effective_date = forms.DateField(label=_("Date"), widget=DateInput())
     exit_reason = forms.ChoiceField(
         label=_("Exit reason"),
@@ -180,6 +220,11 @@ class TransitionForm(forms.Form):
             )
         else:
             del self.fields["exit_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        lift_version_error(self)
+        return cleaned
 
 
 class ConsentForm(forms.ModelForm):

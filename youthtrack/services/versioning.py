@@ -39,7 +39,7 @@ def _raw(instance: models.Model, field_name: str) -> Any:
 
 def versioned_update(
     *,
-    instance: CaseFile | YoungPerson | Note,
+    instance: CaseFile | YoungPerson | Note | models.Model,
     data: dict[str, Any],
     expected_version: int,
     acting_user: User,
@@ -55,11 +55,26 @@ def versioned_update(
         raise StaleEditError(
             changes_since(obj=current, version=expected_version), current
         )
-    before = {name: _raw(current, name) for name in data}
+    # Many-to-many values are compared as sorted ids and set after the row is saved.
+    m2m = {
+        name: data[name]
+        for name in data
+        if getattr(model._meta.get_field(name), "many_to_many", False)
+    }
+    before = {
+        name: comparable_value(getattr(current, name).all())
+        if name in m2m
+        else _raw(current, name)
+        for name in data
+    }
     for name, value in data.items():
-        setattr(current, name, value)
+        if name not in m2m:
+            setattr(current, name, value)
     validate(current)
-    after = {name: _raw(current, name) for name in data}
+    after = {
+        name: comparable_value(m2m[name]) if name in m2m else _raw(current, name)
+        for name in data
+    }
     changed = {
         name: [before[name], after[name]]
         for name in data
@@ -76,6 +91,8 @@ def versioned_update(
         raise StaleEditError(changes_since(obj=fresh, version=expected_version), fresh)
     current.version = expected_version + 1
     current.save()
+    for name, value in m2m.items():
+        getattr(current, name).set(value)
     record_audit_event(
         actor=acting_user,
         action=action,
