@@ -37,6 +37,7 @@ from tests.youthtrack.sharing_helpers import (
     body,
     db_snapshot,
     diff,
+    make_note,
     make_user,
     org,
     share_case,
@@ -412,3 +413,57 @@ def test_a_read_through_the_file_itself_is_recorded_once(client, cdm_advisor, cd
     before = AuditEvent.objects.count()
     client.get(reverse("case_detail", args=[cdm_file.pk]))
     assert AuditEvent.objects.count() == before + 1
+
+
+# --- a partner's note is editable only while the sharing allows notes ---------------
+
+
+def _ends_yesterday(cdm_advisor, cdm_file):
+    # An end date that has passed, before the periodic task has tidied up.
+    cdm_file.shares.update(end_date=today() - datetime.timedelta(days=1))
+
+
+def _revoke(cdm_advisor, cdm_file):
+    services.share_revoke(share=cdm_file.shares.get(), acting_user=cdm_advisor)
+
+
+def _withdraw_consent(cdm_advisor, cdm_file):
+    services.consent_withdraw(
+        consent=cdm_file.consents.get(purpose=Consent.Purpose.SHARING),
+        acting_user=cdm_advisor,
+        withdrawn_on=today(),
+    )
+
+
+def _reduce_to_view(cdm_advisor, cdm_file):
+    partner = User.objects.get(username="thomas")
+    _revoke(cdm_advisor, cdm_file)
+    share_case(cdm_file, owner=cdm_advisor, partner_user=partner, scope=Scope.VIEW)
+
+
+@pytest.mark.parametrize(
+    "end", [_revoke, _ends_yesterday, _withdraw_consent, _reduce_to_view]
+)
+def test_a_partners_note_cannot_be_edited_once_the_sharing_no_longer_allows_notes(
+    client, cdm_advisor, cdm_file, end
+):
+    partner = _partner(cdm_advisor, cdm_file, Scope.NOTES)
+    note = make_note(cdm_file, partner, "shared", "Written while shared", "Suivi")
+    url = reverse("note_edit", args=[cdm_file.pk, note.pk])
+    sign_in(client, partner)
+    assert client.get(url).status_code == 200  # while the sharing allows notes
+    end(cdm_advisor, cdm_file)
+    partner = User.objects.get(pk=partner.pk)
+    client.raise_request_exception = False
+    before = db_snapshot()
+    assert client.get(url).status_code in (403, 404)
+    response = client.post(url, {"text": "Rewritten after the end", "version": "1"})
+    assert response.status_code in (403, 404)
+    with pytest.raises(PermissionDenied):
+        services.note_update(
+            note=note,
+            acting_user=partner,
+            data={"text": "Rewritten after the end"},
+            expected_version=note.version,
+        )
+    assert diff(before, db_snapshot()) == []
