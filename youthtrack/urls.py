@@ -58,6 +58,10 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links to.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.svg")),
+        name="favicon",
+    ),
     path("admin/", admin.site.urls),
 ]

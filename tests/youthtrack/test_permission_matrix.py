@@ -371,6 +371,9 @@ RULES: dict[str, Rule] = {
     "logout": Rule(
         False, {"GET": _always(405), "POST": _always(302)}, "POST only", public=True
     ),
+    "favicon": Rule(
+        False, {"GET": _always(302)}, "everyone: sent to the static icon", public=True
+    ),
     "case_detail": Rule(True, {"GET": _case(see, 200)}, "who sees the file; else 404"),
     "case_export": Rule(True, {"GET": _case(see, 200)}, "who sees the file; else 404"),
     "case_edit": Rule(
