@@ -354,6 +354,11 @@ RULES: dict[str, Rule] = {
     ),
     "audit_log": Rule(False, {"GET": _admin_only}, "administrators; others 404"),
     "account": Rule(False, {"GET": _always(200)}, "every signed-in user"),
+    "password_change": Rule(
+        False,
+        {"GET": _always(200), "POST": _always(200)},
+        "every signed-in user (a wrong current password: the form again, 200)",
+    ),
     "otp_setup": Rule(
         False, {"GET": _always(200), "POST": _always(200)}, "every signed-in user"
     ),
