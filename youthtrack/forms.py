@@ -1,6 +1,8 @@
 """Forms parse input; the services hold the rules. Errors that services raise are put
 beside the field they concern, and whatever the user typed is kept."""
 
+import secrets
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -191,10 +193,25 @@ class NoteForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields["contact_date"].initial = timezone.localdate()
+            # A token per rendered form: posting it twice gives one note.
+            self.fields["idempotency_key"] = forms.CharField(
+                widget=forms.HiddenInput,
+                required=False,
+                max_length=64,
+                initial=secrets.token_urlsafe(24),
+            )
         self.fields["contact_date"].widget.attrs["max"] = (
             timezone.localdate().isoformat()
         )
         self.fields["channel"].empty_label = None
+
+    def model_data(self) -> dict:
+        data = super().model_data()
+        data.pop("idempotency_key", None)
+        return data
+
+    def idempotency_key(self) -> str | None:
+        return self.cleaned_data.get("idempotency_key") or None
 
 
 class TransitionForm(forms.Form):

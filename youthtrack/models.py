@@ -983,12 +983,24 @@ class Note(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # The token of the form the note was written in: the same form posted twice
+    # (a double click, a resent request) gives one note. NULL (not "") for notes
+    # written without one, so that the unique constraint leaves them alone.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-contact_date", "-pk"]
         verbose_name = _("follow-up note")
         verbose_name_plural = _("follow-up notes")
         indexes = [models.Index(fields=["case_file", "contact_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                name="note_one_per_form_and_author",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_date} {self.topic}"

@@ -332,7 +332,10 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             form,
             lambda: services.note_create(
-                case_file=case_file, acting_user=request.user, data=form.model_data()
+                case_file=case_file,
+                acting_user=request.user,
+                data=form.model_data(),
+                idempotency_key=form.idempotency_key(),
             ),
         ):
             messages.success(request, _("The note was added."))

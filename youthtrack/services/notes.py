@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,20 +28,49 @@ def validate_note(note: Note) -> None:
         )
 
 
+def _already_written(
+    case_file: CaseFile, author: User, idempotency_key: str | None
+) -> Note | None:
+    if not idempotency_key:
+        return None
+    return Note.objects.filter(
+        case_file=case_file, author=author, idempotency_key=idempotency_key
+    ).first()
+
+
 @transaction.atomic
 def note_create(
-    *, case_file: CaseFile, acting_user: User, data: dict[str, Any]
+    *,
+    case_file: CaseFile,
+    acting_user: User,
+    data: dict[str, Any],
+    idempotency_key: str | None = None,
 ) -> Note:
+    """Write a note. The same form posted again (same ``idempotency_key``, same
+    author) returns the note it already wrote instead of a second one."""
     if not can_add_note(acting_user, case_file):
         raise PermissionDenied
+    existing = _already_written(case_file, acting_user, idempotency_key)
+    if existing is not None:
+        return existing
     note = Note(
         case_file=case_file,
         author=acting_user,
         organisation=acting_user.organisation,
+        idempotency_key=idempotency_key or None,
         **data,
     )
     validate_note(note)
-    note.save()
+    try:
+        with transaction.atomic():  # a savepoint: the twin post may win the race
+            note.save()
+    except IntegrityError:
+        existing = _already_written(case_file, acting_user, idempotency_key)
+        if existing is None:  # the key was used on another file: not a resend
+            raise ValidationError(
+                _("This form was already used. Reload the page to write a note.")
+            ) from None
+        return existing
     # A new contact is a change to the case file the advisor's lists should show.
     CaseFile.objects.filter(pk=case_file.pk).update(updated_at=timezone.now())
     record_audit_event(
