@@ -34,6 +34,7 @@ urlpatterns = [
         name="walk_in_create",
     ),
     path("walk-ins/<int:pk>/convert/", views.walk_in_convert, name="walk_in_convert"),
+    path("walk-ins/<int:pk>/intake/", views.walk_in_intake, name="walk_in_intake"),
     path(
         "enrolments/<int:pk>/withdraw/",
         views.enrolment_withdraw,

@@ -2,6 +2,7 @@
 
 import calendar as calendar_module
 import datetime
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+
+from youthtrack.views import intake_page
 
 from . import access, pdf, selectors, services
 from .filters import SessionFilter
@@ -573,6 +576,20 @@ def walk_in_convert(request: HttpRequest, pk: int) -> HttpResponse:
             "search": search,
             "candidates": candidates,
         },
+    )
+
+
+@login_required
+def walk_in_intake(request: HttpRequest, pk: int) -> HttpResponse:
+    """youthtrack's intake, prefilled from the walk-in (no typing again); the case
+    file it opens is linked to the walk-in and the walk-in's presence recorded."""
+    walk_in = selectors.walk_in_get_for_user(user=request.user, pk=pk)
+    return intake_page(
+        request,
+        initial=selectors.walk_in_intake_initial(user=request.user, pk=walk_in.pk),
+        open_case_file=functools.partial(
+            services.case_file_intake_from_walk_in, walk_in=walk_in
+        ),
     )
 
 

@@ -10,9 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programmes import selectors as programmes_selectors
-from programmes import services as programmes_services
-
 from . import exports, selectors, services
 from .access import (
     can_add_note,
@@ -135,6 +132,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     """Register a young person and open their case file, guarding against duplicates."""
+    return intake_page(request, open_case_file=services.case_file_intake)
+
+
+def intake_page(
+    request: HttpRequest,
+    *,
+    open_case_file: Callable[..., CaseFile],
+    initial: dict[str, dict] | None = None,
+) -> HttpResponse:
+    """The intake form, shared with the apps that open case files from what they
+    recorded (a walk-in of a collective activity, in programmes): ``initial`` fills
+    the form, ``open_case_file`` takes ``case_file_intake``'s arguments."""
     if not request.user.works_on_cases:
         raise PermissionDenied
     existing = None
@@ -150,19 +159,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             services.young_person_record_view(
                 young_person=existing, acting_user=request.user
             )
-    # A walk-in of a collective activity becomes a case file without typing again.
-    walk_in = None
-    initial: dict[str, dict] = {"person": {}, "case": {}}
-    walk_in_id = request.GET.get("walk_in", "")
-    if walk_in_id:
-        if not (walk_in_id.isdigit() and len(walk_in_id) < 19):
-            raise Http404
-        walk_in = programmes_selectors.walk_in_get_for_user(
-            user=request.user, pk=int(walk_in_id)
-        )
-        initial = programmes_selectors.walk_in_intake_initial(
-            user=request.user, pk=walk_in.pk
-        )
+    initial = initial or {"person": {}, "case": {}}
     person_form = YoungPersonForm(
         request.POST or None,
         prefix="person",
@@ -185,12 +182,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 "confirmed_new_person": choice_form.cleaned_data["confirm_new_person"],
             }
             try:
-                if walk_in is None:
-                    case_file = services.case_file_intake(**intake_data)
-                else:
-                    case_file = programmes_services.case_file_intake_from_walk_in(
-                        walk_in=walk_in, **intake_data
-                    )
+                case_file = open_case_file(**intake_data)
             except services.DuplicatePersonError as error:
                 duplicates = error.matches
             except ValidationError as error:

@@ -609,7 +609,7 @@ def test_a_walk_in_is_recorded_then_linked_to_a_case_file(
     walk_in = WalkIn.objects.get()
     url = reverse("programmes:walk_in_convert", args=[walk_in.pk])
     page = text(client.get(url))
-    assert f"/cases/new/?walk_in={walk_in.pk}" in page
+    assert reverse("programmes:walk_in_intake", args=[walk_in.pk]) in page
     assert str(enrolment.case_file.young_person) in page
     response = client.post(url, {"case_file": enrolment.case_file_id})
     assert response.status_code == 302
@@ -678,7 +678,7 @@ def test_the_intake_of_a_walk_in_is_prefilled_and_links_it(
         commune=reference.commune("21015"),
     )
     client = as_user("advisor")
-    url = f"{reverse('intake')}?walk_in={walk_in.pk}"
+    url = reverse("programmes:walk_in_intake", args=[walk_in.pk])
     page = text(client.get(url))
     assert re.search(r'name="person-first_name"[^>]*value="Inès"', page)
     response = client.post(

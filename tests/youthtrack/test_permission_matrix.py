@@ -600,6 +600,13 @@ PROGRAMME_RULES: dict[str, Rule] = {
         "others 404",
         params={"pk": "walk_in"},
     ),
+    "programmes:walk_in_intake": Rule(
+        False,
+        {"GET": _walk_in(200), "POST": _walk_in(200)},
+        "youthtrack's intake from a walk-in: as walk_in_convert (an empty form "
+        "posted is shown again)",
+        params={"pk": "walk_in"},
+    ),
     "programmes:enrolment_withdraw": Rule(
         True,
         {"GET": _case(edits, 200), "POST": _case(edits, 200)},

@@ -1,5 +1,9 @@
 from django import template
 from django.apps import apps
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from youthtrack import panels
 
 register = template.Library()
 
@@ -11,3 +15,29 @@ def record_label(object_type: str) -> str:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):
         return object_type
+
+
+@register.simple_tag(takes_context=True)
+def case_panels(context, case_file):
+    """The panels other apps registered for the case page (``youthtrack.panels``)."""
+    request = context["request"]
+    return mark_safe(  # noqa: S308 - each part is a rendered, autoescaped template
+        "".join(
+            render_to_string(panel.template, panel_context, request=request)
+            for panel, panel_context in panels.case_panels(
+                request=request, case_file=case_file
+            )
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def dashboard_panels(context):
+    """The panels other apps registered for the dashboard (``youthtrack.panels``)."""
+    request = context["request"]
+    return mark_safe(  # noqa: S308 - each part is a rendered, autoescaped template
+        "".join(
+            render_to_string(panel.template, panel_context, request=request)
+            for panel, panel_context in panels.dashboard_panels(request=request)
+        )
+    )

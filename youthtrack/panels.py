@@ -1,0 +1,94 @@
+"""Pages that show several apps' parts (the case page, the dashboard) are composed of
+panels that each app registers, so that youthtrack, the lowest layer, never imports the
+apps built on it.
+
+An app registers its panels in its ``AppConfig.ready()``::
+
+    register_case_panel(
+        "enrolments",
+        template="programmes/includes/case_enrolments_section.html",
+        context_function=enrolments_panel_context,
+        order=100,
+    )
+
+The page renders them in order with ``{% case_panels case %}`` or
+``{% dashboard_panels %}`` (``youthtrack_tags``). A case panel's context function takes
+``request`` and ``case_file`` (already reached through the gate by the page) and returns
+the template's context, or ``None`` to show nothing; a dashboard panel's takes
+``request``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from .models import CaseFile
+
+CaseContext = Callable[..., dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context_function: CaseContext
+    order: int
+
+
+_case_panels: dict[str, Panel] = {}
+_dashboard_panels: dict[str, Panel] = {}
+
+
+def _register(registry: dict[str, Panel], panel: Panel) -> None:
+    existing = registry.get(panel.key)
+    if existing is not None and existing != panel:
+        raise ValueError(f"a panel {panel.key!r} is already registered")
+    registry[panel.key] = panel
+
+
+def register_case_panel(
+    key: str, *, template: str, context_function: CaseContext, order: int = 100
+) -> None:
+    _register(_case_panels, Panel(key, template, context_function, order))
+
+
+def register_dashboard_panel(
+    key: str, *, template: str, context_function: CaseContext, order: int = 100
+) -> None:
+    _register(_dashboard_panels, Panel(key, template, context_function, order))
+
+
+def unregister_case_panel(key: str) -> None:
+    _case_panels.pop(key, None)
+
+
+def unregister_dashboard_panel(key: str) -> None:
+    _dashboard_panels.pop(key, None)
+
+
+def _ordered(registry: dict[str, Panel]) -> list[Panel]:
+    return sorted(registry.values(), key=lambda panel: (panel.order, panel.key))
+
+
+def case_panels(
+    *, request: HttpRequest, case_file: CaseFile
+) -> list[tuple[Panel, dict]]:
+    """The case page's panels in order, each with its context (those that answered
+    ``None`` left out)."""
+    shown = []
+    for panel in _ordered(_case_panels):
+        context = panel.context_function(request=request, case_file=case_file)
+        if context is not None:
+            shown.append((panel, {"request": request, "case": case_file, **context}))
+    return shown
+
+
+def dashboard_panels(*, request: HttpRequest) -> list[tuple[Panel, dict]]:
+    shown = []
+    for panel in _ordered(_dashboard_panels):
+        context = panel.context_function(request=request)
+        if context is not None:
+            shown.append((panel, {"request": request, **context}))
+    return shown
