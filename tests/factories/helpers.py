@@ -7,8 +7,14 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from programmes.models import Programme
-from youthtrack.models import CaseFile, Commune, Diploma, Gender, YoungPerson
+from youthtrack.models import (
+    CaseFile,
+    Commune,
+    Diploma,
+    Gender,
+    Programme,
+    YoungPerson,
+)
 
 
 def years_ago(years: int, today: datetime.date | None = None) -> datetime.date:

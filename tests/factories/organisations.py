@@ -4,8 +4,7 @@ import factory
 from factory.django import DjangoModelFactory, Password
 
 from outcomes.demo.profiles import DEMO_PASSWORD
-from programmes.models import Programme
-from youthtrack.models import Organisation, User
+from youthtrack.models import Organisation, Programme, User
 
 
 class OrganisationFactory(DjangoModelFactory):

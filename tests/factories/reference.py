@@ -8,8 +8,7 @@ once per session, see tests/conftest.py). Choices use ``factory.random.randgen``
 from factory.random import randgen
 
 from outcomes.demo import profiles
-from programmes.models import Programme
-from youthtrack.models import Commune, ContactChannel, Diploma, Gender
+from youthtrack.models import Commune, ContactChannel, Diploma, Gender, Programme
 
 
 def gender(code: str | None = None) -> Gender:
