@@ -17,6 +17,7 @@ import datetime
 import os
 import random
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -25,10 +26,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import models, transaction
+from django.db import models, reset_queries, transaction
 from django.utils import timezone
 
-from outcomes.demo import names, note_texts, profiles
+from outcomes.demo import names, note_texts, profiles, scale
 from outcomes.demo.profiles import DEMO_PASSWORD
 from programmes import services as programme_services
 from programmes.models import (
@@ -44,9 +45,11 @@ from programmes.models import (
 )
 from programmes.models import Language as SessionLanguage
 from youthtrack import services
+from youthtrack.access import SCOPE_PERMISSIONS
 from youthtrack.models import (
     AuditEvent,
     CaseFile,
+    CaseFileGroupObjectPermission,
     CaseStatusChange,
     Commune,
     Consent,
@@ -59,7 +62,8 @@ from youthtrack.models import (
     normalise_name,
 )
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 2000  # young people built in memory, then written, at a time
+INSERT_BATCH = 5000  # rows per INSERT statement
 
 Role = User.Role
 
@@ -175,6 +179,18 @@ class Command(BaseCommand):
             communes={c.code: c for c in Commune.objects.all()},
             users=self._ensure_users(),
         )
+        self.layout = None
+        self.history_days = profiles.HISTORY_DAYS
+        if people >= scale.SCALE_FROM:
+            # Many offices, advisors and programmes instead of one CDM (see scale).
+            self.layout = scale.Layout(
+                self.rng,
+                self.ref.organisations,
+                self.ref.users,
+                dict(self.ref.programmes),
+                people,
+            )
+            self.history_days = scale.HISTORY_DAYS
         if options["reset"]:
             self._reset()
         existing = YoungPerson.objects.count()
@@ -188,6 +204,8 @@ class Command(BaseCommand):
             self._configure_roles()
             self._share_some_with_actiris()
             self._uppercut_cohort()
+            if self.layout is not None:
+                self._past_cohorts(started)
         self._configure_roles()
         self._print_logins()
 
@@ -197,7 +215,10 @@ class Command(BaseCommand):
         """The demo project lead leads every programme and may share without consent
         in an emergency (with a reason)."""
         lead = self.ref.users["lead"]
-        lead.programmes_led.set(Programme.objects.all())
+        # The CDM's programmes, not those of the generated offices (at scale).
+        lead.programmes_led.set(
+            Programme.objects.exclude(code__startswith=scale.GENERATED_PREFIX)
+        )
         lead.user_permissions.add(
             Permission.objects.get(
                 codename="override_sharing_consent",
@@ -373,7 +394,11 @@ class Command(BaseCommand):
 
     def _generate(self, total: int, started: float) -> None:
         counts = dict.fromkeys(["people", "cases", "changes", "consents", "notes"], 0)
-        self.seen: set[tuple[str, datetime.date]] = set()
+        # Names and birth dates already used, as a bitmap of their hashes: flat
+        # memory at a million people (a hash collision only redraws a birth date).
+        self.seen_bits = max(1 << 16, 1 << (64 * total).bit_length())
+        self.seen = bytearray(self.seen_bits // 8)
+        self.shares_made = 0
         specs = _near_duplicate_specs()
         done = 0
         with _explicit_timestamps():
@@ -387,6 +412,8 @@ class Command(BaseCommand):
                     written = self._write(batch)
                 for key, value in written.items():
                     counts[key] += value
+                del batch
+                reset_queries()  # DEBUG keeps every statement otherwise
                 done += size
                 if done == total or done % 10_000 == 0:
                     self.stdout.write(
@@ -399,18 +426,19 @@ class Command(BaseCommand):
                 f"Demo data: {counts['people']:,} young people, "
                 f"{counts['cases']:,} case files, "
                 f"{counts['changes']:,} status changes, "
-                f"{counts['consents']:,} consents, {counts['notes']:,} notes "
+                f"{counts['consents']:,} consents, {counts['notes']:,} notes, "
+                f"{self.shares_made:,} files referred to partners "
                 f"({time.monotonic() - started:.1f} s)."
             )
         )
 
     def _write(self, batch: Batch) -> dict[str, int]:
-        YoungPerson.objects.bulk_create(batch.people, batch_size=BATCH_SIZE)
+        YoungPerson.objects.bulk_create(batch.people, batch_size=INSERT_BATCH)
         cases = []
         for case, _plan in batch.cases:
             case.young_person_id = case.young_person.pk
             cases.append(case)
-        CaseFile.objects.bulk_create(cases, batch_size=BATCH_SIZE)
+        CaseFile.objects.bulk_create(cases, batch_size=INSERT_BATCH)
         changes, consents, notes = [], [], []
         for case, plan in batch.cases:
             for change in plan["changes"]:
@@ -422,9 +450,11 @@ class Command(BaseCommand):
             for note in plan["notes"]:
                 note.case_file_id = case.pk
                 notes.append(note)
-        CaseStatusChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
-        Consent.objects.bulk_create(consents, batch_size=BATCH_SIZE)
-        Note.objects.bulk_create(notes, batch_size=BATCH_SIZE)
+        CaseStatusChange.objects.bulk_create(changes, batch_size=INSERT_BATCH)
+        Consent.objects.bulk_create(consents, batch_size=INSERT_BATCH)
+        Note.objects.bulk_create(notes, batch_size=INSERT_BATCH)
+        if self.layout is not None:
+            self._refer_some(batch)
         return {
             "people": len(batch.people),
             "cases": len(cases),
@@ -432,6 +462,227 @@ class Command(BaseCommand):
             "consents": len(consents),
             "notes": len(notes),
         }
+
+    # --- at scale: referrals and past cohorts -----------------------------------------
+
+    def _refer_some(self, batch: Batch) -> None:
+        """About 3 % of the open files go to the office's partner, as the services
+        leave them once the partner accepted: a sharing consent, the accepted
+        ``Share`` and guardian's grants to the partner's group."""
+        rng = self.rng
+        demo_advisor = self.ref.users["advisor"].pk  # its referrals come later
+        picked = []
+        for case, _plan in batch.cases:
+            partner = case.demo_partner
+            if partner is None or case.status == "closed":
+                continue
+            if case.advisor_id == demo_advisor or rng.random() >= scale.SHARE_RATE:
+                continue
+            day = profiles.random_date(rng, case.entry_date, self.today)
+            guardian = age_on(case.young_person.birth_date, day) < 16
+            consent = Consent(
+                case_file_id=case.pk,
+                purpose=Consent.Purpose.SHARING,
+                partner=partner,
+                scope="Accompagnement vers l'emploi",
+                given_by="guardian" if guardian else "self",
+                guardian_name=f"Parent {case.young_person.last_name}"
+                if guardian
+                else "",
+                given_on=day,
+                recorded_by_id=case.advisor_id or case.created_by_id,
+            )
+            consent.recorded_at = self._at(day, 10)
+            picked.append((case, partner, consent))
+        if not picked:
+            return
+        Consent.objects.bulk_create([c for _, _, c in picked], batch_size=INSERT_BATCH)
+        shares, grants = [], []
+        permissions = self._share_permissions()
+        for case, partner, consent in picked:
+            share = Share(
+                case_file_id=case.pk,
+                partner=partner,
+                purpose="Accompagnement vers l'emploi",
+                scope=Share.Scope.NOTES,
+                status=Share.Status.ACCEPTED,
+                consent=consent,
+                created_by_id=consent.recorded_by_id,
+                answered_by_id=self._partner_staff(partner),
+                answered_at=consent.recorded_at + datetime.timedelta(days=1),
+            )
+            share.created_at = consent.recorded_at
+            shares.append(share)
+            group = services.organisation_group(partner)
+            for codename in SCOPE_PERMISSIONS[Share.Scope.NOTES]:
+                grants.append(
+                    CaseFileGroupObjectPermission(
+                        group_id=group.pk,
+                        permission_id=permissions[codename],
+                        content_object_id=case.pk,
+                    )
+                )
+        Share.objects.bulk_create(shares, batch_size=INSERT_BATCH)
+        CaseFileGroupObjectPermission.objects.bulk_create(
+            grants, batch_size=INSERT_BATCH
+        )
+        self.shares_made += len(shares)
+
+    def _share_permissions(self) -> dict[str, int]:
+        if not hasattr(self, "_permission_ids"):
+            self._permission_ids = dict(
+                Permission.objects.filter(
+                    content_type__app_label="youthtrack",
+                    content_type__model="casefile",
+                ).values_list("codename", "pk")
+            )
+        return self._permission_ids
+
+    def _partner_staff(self, partner: Organisation) -> int:
+        """Who answers the referrals of a partner organisation."""
+        cache = self.__dict__.setdefault("_staff_of", {})
+        if partner.pk not in cache:
+            cache[partner.pk] = (
+                User.objects.filter(organisation=partner, role=User.Role.PARTNER)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+        return cache[partner.pk]
+
+    def _past_cohorts(self, started: float) -> None:
+        """Every office runs a cohort of its first programme each quarter: ten weekday
+        sessions, a dozen enrolled among its files of that programme, attendance
+        recorded for the sessions that took place."""
+        rng = self.rng
+        activity = ActivityType.objects.order_by("pk").first()
+        now = timezone.now()
+        starts = scale.cohort_starts(self.today, self.history_days)
+        totals = dict.fromkeys(["cohorts", "sessions", "enrolments", "attendances"], 0)
+        for office in self.layout.offices:
+            programme = office.programmes[0]
+            phase = programme.phases.filter(kind="collective").first()
+            organisation = office.organisation
+            creator = office.advisors[0] if office.advisors else self.ref.users["lead"]
+            with transaction.atomic():
+                cohorts, members = [], []
+                for start in starts:
+                    candidates = list(
+                        CaseFile.objects.filter(
+                            owner_organisation=organisation,
+                            programme=programme,
+                            entry_date__lte=start,
+                            entry_date__gte=start - datetime.timedelta(days=180),
+                        )
+                        .order_by("pk")
+                        .values_list("pk", flat=True)[:200]
+                    )
+                    if not candidates:
+                        continue
+                    cohorts.append(
+                        Cohort(
+                            programme=programme,
+                            name=f"{programme.name_fr} {start:%Y-%m}",
+                            start_date=start,
+                            end_date=start + datetime.timedelta(days=11),
+                            capacity=12,
+                            owner_organisation=organisation,
+                            created_by=creator,
+                        )
+                    )
+                    members.append(rng.sample(candidates, min(12, len(candidates))))
+                Cohort.objects.bulk_create(cohorts)
+                advisors = Cohort.advisors.through
+                partners = Cohort.partners.through
+                advisors.objects.bulk_create(
+                    advisors(cohort_id=c.pk, user_id=a.pk)
+                    for c in cohorts
+                    for a in office.advisors[:2]
+                )
+                if office.partner is not None:
+                    partners.objects.bulk_create(
+                        partners(cohort_id=c.pk, organisation_id=office.partner.pk)
+                        for c in cohorts
+                    )
+                sessions, enrolments = [], []
+                for cohort, case_ids in zip(cohorts, members, strict=True):
+                    days = [
+                        cohort.start_date + datetime.timedelta(days=offset)
+                        for offset in (0, 1, 2, 3, 4, 7, 8, 9, 10, 11)
+                    ]
+                    for day in days:
+                        begins = datetime.datetime.combine(
+                            day, datetime.time(9, 30), tzinfo=self.tz
+                        )
+                        sessions.append(
+                            Session(
+                                cohort=cohort,
+                                phase=phase,
+                                activity_type=activity,
+                                title="Atelier collectif",
+                                theme=Theme.LEARN,
+                                language=SessionLanguage.FRENCH,
+                                mode=Mode.IN_PERSON,
+                                organiser=organisation,
+                                place=organisation.name,
+                                starts_at=begins,
+                                ends_at=begins + datetime.timedelta(hours=3),
+                                created_by=creator,
+                            )
+                        )
+                    asked = self._at(cohort.start_date - datetime.timedelta(days=20))
+                    for case_id in case_ids:
+                        enrolments.append(
+                            Enrolment(
+                                cohort=cohort,
+                                case_file_id=case_id,
+                                status=Enrolment.Status.ENROLLED,
+                                requested_at=asked,
+                                enrolled_at=asked,
+                                created_by=creator,
+                            )
+                        )
+                Session.objects.bulk_create(sessions, batch_size=INSERT_BATCH)
+                Enrolment.objects.bulk_create(enrolments, batch_size=INSERT_BATCH)
+                enrolled: dict[int, list[int]] = {}
+                for enrolment in enrolments:
+                    enrolled.setdefault(enrolment.cohort_id, []).append(
+                        enrolment.case_file_id
+                    )
+                attendances = []
+                for session in sessions:
+                    if session.ends_at > now:
+                        continue
+                    for case_id in enrolled.get(session.cohort_id, []):
+                        status = rng.choices(
+                            ["present", "late", "excused", "absent"],
+                            weights=[75, 8, 7, 10],
+                        )[0]
+                        attendances.append(
+                            Attendance(
+                                session=session,
+                                case_file_id=case_id,
+                                status=status,
+                                presence=Attendance.Presence.ON_SITE
+                                if status in Attendance.ATTENDED
+                                else "",
+                                recorded_by=creator,
+                                updated_by=creator,
+                                updated_at=session.ends_at,
+                            )
+                        )
+                Attendance.objects.bulk_create(attendances, batch_size=INSERT_BATCH)
+            totals["cohorts"] += len(cohorts)
+            totals["sessions"] += len(sessions)
+            totals["enrolments"] += len(enrolments)
+            totals["attendances"] += len(attendances)
+            reset_queries()
+        self.stdout.write(
+            f"Past cohorts: {totals['cohorts']:,} cohorts, {totals['sessions']:,} "
+            f"sessions, {totals['enrolments']:,} enrolments, "
+            f"{totals['attendances']:,} attendances "
+            f"({time.monotonic() - started:.1f} s)."
+        )
 
     def _at(self, day: datetime.date, hour: int = 9, minute: int | None = None):
         """An office-hours moment of a day, in Brussels time."""
@@ -461,17 +712,25 @@ class Command(BaseCommand):
             first, last, language = names.person_name(rng, gender)
             birth_year_shift = 0
 
-        programme = self.ref.programmes[
-            profiles.weighted(rng, profiles.PROGRAMME_WEIGHTS)
-        ]
-        status = profiles.weighted(rng, STATUS_WEIGHTS)
+        # At scale, the layout says whose file it is and in which status.
+        slot = self.layout.next_slot() if self.layout is not None else None
+        if slot is not None and slot.programmes:
+            programme = rng.choice(slot.programmes)
+        else:
+            programme = self.ref.programmes[
+                profiles.weighted(rng, profiles.PROGRAMME_WEIGHTS)
+            ]
+        if slot is not None:
+            status = slot.status
+        else:
+            status = profiles.weighted(rng, STATUS_WEIGHTS)
         ages = [
             age
             for age in AGE_AT_ENTRY_WEIGHTS
             if programme.min_age <= age <= programme.max_age
         ]
         age = rng.choices(ages, weights=[AGE_AT_ENTRY_WEIGHTS[a] for a in ages])[0]
-        low, high = ENTRY_DAYS_AGO[status]
+        low, high = self._entry_days_ago(status)
         entry = self.today - datetime.timedelta(days=rng.randint(low, high))
         name_key = normalise_name(last, first)
         for _attempt in range(20):
@@ -480,14 +739,19 @@ class Command(BaseCommand):
                 # The second of a near-duplicate pair: another person, another year.
                 birth = _shifted_birth(birth, birth_year_shift, entry, programme)
             # Namesakes are common, but the same name and birth date is the same person.
-            if (name_key, birth) not in self.seen:
+            bit = zlib.crc32(f"{name_key}|{birth}".encode()) % self.seen_bits
+            if not self.seen[bit >> 3] & (1 << (bit & 7)):
                 break
-        self.seen.add((name_key, birth))
+        self.seen[bit >> 3] |= 1 << (bit & 7)
 
         speaks_french, speaks_dutch, other_languages = profiles.pick_languages(
             rng, language
         )
-        owner = profiles.weighted(rng, OWNER_WEIGHTS)
+        if slot is not None:
+            owner_id = slot.organisation.pk
+        else:
+            owner = profiles.weighted(rng, OWNER_WEIGHTS)
+            owner_id = self.ref.organisations[owner].pk
         person = YoungPerson(
             first_name=first,
             last_name=last,
@@ -503,33 +767,48 @@ class Command(BaseCommand):
             speaks_dutch=speaks_dutch,
             other_languages=other_languages,
             citizenship=profiles.weighted(rng, profiles.CITIZENSHIP_WEIGHTS),
-            created_by_organisation_id=self.ref.organisations[owner].pk,
+            created_by_organisation_id=owner_id,
         )
         batch.people.append(person)
-        context = {"language": language, "owner": owner}
+        if slot is not None:
+            context = {"language": language, "slot": slot}
+        else:
+            context = {"language": language, "owner": owner}
         self._build_case(batch, person, programme, status, entry, context)
 
         # About one in ten follows a second programme.
         if rng.random() < 0.1:
-            others = [
-                p for code, p in self.ref.programmes.items() if code != programme.code
-            ]
+            programmes = list(self.ref.programmes.values())
+            if slot is not None:
+                slot = self.layout.next_slot()
+                context = {"language": language, "slot": slot}
+                programmes = list(slot.programmes) or programmes
+            others = [p for p in programmes if p.code != programme.code]
             rng.shuffle(others)
             for other in others:
                 window = profiles.entry_window(
-                    birth, other.min_age, other.max_age, self.today
+                    birth, other.min_age, other.max_age, self.today, self.history_days
                 )
                 if window is None:
                     continue
-                status2 = profiles.weighted(rng, STATUS_WEIGHTS)
+                if slot is not None:
+                    status2 = slot.status
+                else:
+                    status2 = profiles.weighted(rng, STATUS_WEIGHTS)
                 entry2 = self._entry_in_window(status2, window)
                 self._build_case(batch, person, other, status2, entry2, context)
                 break
 
+    def _entry_days_ago(self, status: str) -> tuple[int, int]:
+        low, high = ENTRY_DAYS_AGO[status]
+        if high == profiles.HISTORY_DAYS:
+            high = self.history_days
+        return low, high
+
     def _entry_in_window(
         self, status: str, window: tuple[datetime.date, datetime.date]
     ) -> datetime.date:
-        low, high = ENTRY_DAYS_AGO[status]
+        low, high = self._entry_days_ago(status)
         start = max(window[0], self.today - datetime.timedelta(days=high))
         end = min(window[1], self.today - datetime.timedelta(days=low))
         if start > end:
@@ -546,17 +825,23 @@ class Command(BaseCommand):
         context: dict,
     ) -> None:
         rng, today, users = self.rng, self.today, self.ref.users
-        owner = context["owner"]
-        if owner == "cdm":
-            advisor_name = profiles.weighted(rng, CDM_ADVISOR_WEIGHTS)
+        slot = context.get("slot")
+        if slot is not None:
+            advisor = slot.advisor
+            owner_id = slot.organisation.pk
+            profile = self.layout.template_of.get(programme.pk, programme.code)
         else:
-            advisor_name = PARTNER_ADVISOR[owner]
-        advisor = users[advisor_name] if advisor_name else None
+            owner = context["owner"]
+            if owner == "cdm":
+                advisor_name = profiles.weighted(rng, CDM_ADVISOR_WEIGHTS)
+            else:
+                advisor_name = PARTNER_ADVISOR[owner]
+            advisor = users[advisor_name] if advisor_name else None
+            owner_id = self.ref.organisations[owner].pk
+            profile = programme.code
         creator = advisor or users["lead"]
 
-        situation = profiles.pick_situation(
-            rng, programme.code, person.birth_date, entry
-        )
+        situation = profiles.pick_situation(rng, profile, person.birth_date, entry)
         age = age_on(person.birth_date, entry)
         flemish = context["language"] == "nl" and rng.random() < 0.7
         diploma = profiles.pick_diploma_code(rng, age, flemish=flemish)
@@ -574,7 +859,7 @@ class Command(BaseCommand):
         case = CaseFile(
             young_person=person,
             programme_id=programme.pk,
-            owner_organisation_id=self.ref.organisations[owner].pk,
+            owner_organisation_id=owner_id,
             advisor=advisor,
             status=status,
             entry_date=entry,
@@ -603,6 +888,8 @@ class Command(BaseCommand):
         )
         entered_at = self._at(entry, rng.randint(9, 15))
         case.created_at = entered_at
+        # Where the file may be referred (at scale), read by _refer_some.
+        case.demo_partner = slot.partner if slot is not None else None
         if person.created_at is None or entered_at < person.created_at:
             # Registered just before their first case file was opened.
             person.created_at = entered_at - datetime.timedelta(minutes=2)
@@ -767,6 +1054,7 @@ def _explicit_timestamps():
         Consent._meta.get_field("recorded_at"),
         Note._meta.get_field("created_at"),
         Note._meta.get_field("updated_at"),
+        Share._meta.get_field("created_at"),
     ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
     for f in fields:
