@@ -5,6 +5,9 @@ django-guardian's stock ``get_objects_for_user``, both measured in the same run.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yt_bench \\
         .venv/bin/python benchmarks/case_list_gate.py --people 50000
 
+On PostgreSQL the database is created when missing, and emptied at the end (use a
+database of its own). CI runs it there at a small size and only prints the figures.
+
 It builds the demo data set at two sizes with the same number of files shared with the
 partner, and prints for each size the median time of one case-list page (first 25 rows
 and the total count) through each path, then the ratios: how much each path slows down
@@ -18,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +40,9 @@ def main() -> None:
         scratch = Path(tempfile.mkdtemp()) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youthtrack.settings.local")
+    os.environ.setdefault("DEBUG", "0")  # no query log in the timings
+    if os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        create_postgres_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -65,15 +72,37 @@ def main() -> None:
     call_command("flush", interactive=False, verbosity=0)
 
 
+def create_postgres_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as admin:
+        if not admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
 def setup_data(people: int, shared: int) -> None:
     from django.core.management import call_command
     from guardian.shortcuts import assign_perm
 
-    from youthtrack.models import CaseFile, Organisation, Share, User
+    from youthtrack.models import (
+        CaseFile,
+        CaseFileGroupObjectPermission,
+        Organisation,
+        Share,
+        User,
+    )
     from youthtrack.services import organisation_group
 
     call_command("seed_demo", people=people, reset=True, stdout=io.StringIO())
+    # Only the files shared below: the seed's referrals (and, at scale, its grants
+    # to the partners of the generated offices) go.
     Share.objects.all().delete()
+    CaseFileGroupObjectPermission.objects.all().delete()
     actiris = Organisation.objects.get(code="actiris")
     advisor = User.objects.get(username="advisor")
     partner = User.objects.get(username="partner")
