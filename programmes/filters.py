@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from youthtrack.fields import SEARCH_MAX_LENGTH
+
 from .models import Language, Programme, Session, Theme
 
 
@@ -20,8 +22,12 @@ class SessionFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=Language.choices, empty_label=_("All languages")
     )
-    view = django_filters.CharFilter(method="ignore", widget=forms.HiddenInput)
-    day = django_filters.CharFilter(method="ignore", widget=forms.HiddenInput)
+    view = django_filters.CharFilter(
+        method="ignore", widget=forms.HiddenInput, max_length=SEARCH_MAX_LENGTH
+    )
+    day = django_filters.CharFilter(
+        method="ignore", widget=forms.HiddenInput, max_length=SEARCH_MAX_LENGTH
+    )
 
     class Meta:
         model = Session

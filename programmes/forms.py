@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from youthtrack.fields import SafeModelFormMixin
 from youthtrack.forms import DateInput, VersionedForm
 from youthtrack.models import Organisation, User
 
@@ -31,7 +32,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(SafeModelFormMixin, forms.ModelForm):
     target_profiles = forms.MultipleChoiceField(
         label=_("Target profiles"),
         choices=TargetProfile.choices,
@@ -66,7 +67,7 @@ class ProgrammeForm(forms.ModelForm):
         self.fields["funders"].queryset = Funder.objects.all()
 
 
-class CohortForm(VersionedForm):
+class CohortForm(VersionedForm):  # safe ids and dates: VersionedForm
     class Meta:
         model = Cohort
         fields = ["name", "start_date", "end_date", "capacity", "advisors", "partners"]
@@ -96,8 +97,18 @@ class CohortForm(VersionedForm):
             is_active=True
         ).exclude(pk=self.instance.owner_organisation_id or user.organisation_id)
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            # Beside the end date, rather than the database's rule on top.
+            self.add_error(
+                "end_date", _("The end date cannot be before the start date.")
+            )
+        return cleaned
 
-class SessionForm(forms.ModelForm):
+
+class SessionForm(SafeModelFormMixin, forms.ModelForm):
     """A date and two times (easier on a phone than date-times); ``repeat_until``
     schedules the same session every weekday until that day."""
 
@@ -193,7 +204,7 @@ class WithdrawForm(forms.Form):
         )
 
 
-class WalkInForm(forms.ModelForm):
+class WalkInForm(SafeModelFormMixin, forms.ModelForm):
     class Meta:
         model = WalkIn
         fields = ["first_name", "age_band", "gender", "commune", "presence"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from youthtrack.fields import clean_search, parse_day
 from youthtrack.views import intake_page
 
 from . import access, pdf, selectors, services
@@ -230,7 +231,7 @@ def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_user(user=request.user, pk=pk)
     if not request.user.works_on_cases:
         raise PermissionDenied
-    search = request.GET.get("q", "")
+    search, search_error = clean_search(request.GET.get("q", ""))
     candidates = selectors.enrol_candidates(
         user=request.user, cohort=cohort, search=search
     )
@@ -257,6 +258,7 @@ def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
             "eligible": eligible,
             "refused": [c for c in candidates if not c.eligible],
             "search": search,
+            "search_error": search_error,
             "selected": [_int(pk) for pk in request.POST.getlist("case_files")],
             "places_left": (
                 max(cohort.capacity - cohort.enrolled_count, 0)
@@ -433,7 +435,25 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(
                     reverse("programmes:session_register", args=[session.pk])
                 )
+    return _render_register(
+        request, session, form=form, can_take=can_take, conflicts=conflicts
+    )
+
+
+def _render_register(
+    request: HttpRequest,
+    session,
+    *,
+    form: RegisterForm,
+    can_take: bool,
+    conflicts=(),
+    walk_in_form: WalkInForm | None = None,
+) -> HttpResponse:
+    """The register page; ``walk_in_form``: a walk-in form sent with errors, shown
+    again with what was typed."""
     walk_ins = selectors.walk_ins_for_session(user=request.user, session=session)
+    if walk_in_form is None and can_take:
+        walk_in_form = WalkInForm(session=session)
     return render(
         request,
         "programmes/session_register.html",
@@ -449,7 +469,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, session=session
             ),
             "walk_ins": walk_ins,
-            "walk_in_form": WalkInForm(session=session) if can_take else None,
+            "walk_in_form": walk_in_form,
             "statuses": Attendance.Status,
         },
     )
@@ -513,17 +533,22 @@ def walk_in_create(request: HttpRequest, session_pk: int) -> HttpResponse:
                 session=session, acting_user=request.user, data=form.cleaned_data
             )
         except ValidationError as error:
-            _flash_errors(request, error)
+            _apply_service_errors(form, error)
         else:
             messages.success(
                 request,
                 _("%(name)s was recorded as a walk-in.") % {"name": walk_in},
             )
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    return redirect(reverse("programmes:session_register", args=[session.pk]))
+            return redirect(reverse("programmes:session_register", args=[session.pk]))
+    # The register again, with the walk-in form as it was sent and its errors.
+    rows = selectors.register_rows(user=request.user, session=session)
+    return _render_register(
+        request,
+        session,
+        form=RegisterForm(None, rows=rows, session=session),
+        can_take=True,
+        walk_in_form=form,
+    )
 
 
 @login_required
@@ -533,7 +558,7 @@ def walk_in_convert(request: HttpRequest, pk: int) -> HttpResponse:
     walk_in = selectors.walk_in_get_for_user(user=request.user, pk=pk)
     if not request.user.works_on_cases:
         raise PermissionDenied
-    search = request.GET.get("q", walk_in.first_name)
+    search, search_error = clean_search(request.GET.get("q", walk_in.first_name))
     candidates = selectors.walk_in_link_candidates(user=request.user, search=search)
     form = WalkInLinkForm(
         request.POST or None,
@@ -574,6 +599,7 @@ def walk_in_convert(request: HttpRequest, pk: int) -> HttpResponse:
             "walk_in": walk_in,
             "form": form,
             "search": search,
+            "search_error": search_error,
             "candidates": candidates,
         },
     )
@@ -718,10 +744,9 @@ def _report_promotions(request: HttpRequest, promoted: list[Enrolment]) -> None:
 
 
 def _parse_day(value: str | None) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    """A day from the query, within the dates the service deals with (navigating
+    from 9999-12-31 or 0001-01-01 would leave Python's calendar)."""
+    return parse_day(value, timezone.localdate())
 
 
 @login_required

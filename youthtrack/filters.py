@@ -6,6 +6,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import (
+    SEARCH_MAX_LENGTH,
+    BoundedDateFilter,
+    IdNumberFilter,
+    date_range_form,
+)
 from .models import (
     AuditEvent,
     CaseFile,
@@ -57,6 +63,7 @@ class CaseFileFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Name or file number")}
         ),
@@ -90,13 +97,13 @@ class CaseFileFilter(django_filters.FilterSet):
         method="filter_age_band",
         empty_label=_("All"),
     )
-    entry_from = django_filters.DateFilter(
+    entry_from = BoundedDateFilter(
         label=_("Entry from"),
         field_name="entry_date",
         lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    entry_to = django_filters.DateFilter(
+    entry_to = BoundedDateFilter(
         label=_("Entry until"),
         field_name="entry_date",
         lookup_expr="lte",
@@ -128,6 +135,7 @@ class CaseFileFilter(django_filters.FilterSet):
     class Meta:
         model = CaseFile
         fields: list[str] = []
+        form = date_range_form(("entry_from", "entry_to"))
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,14 +181,14 @@ class AuditEventFilter(django_filters.FilterSet):
         choices=AuditEvent.Action.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    case_file = django_filters.NumberFilter(label=_("Case file number"))
-    date_from = django_filters.DateFilter(
+    case_file = IdNumberFilter(label=_("Case file number"))
+    date_from = BoundedDateFilter(
         label=_("From"),
         field_name="at",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    date_to = django_filters.DateFilter(
+    date_to = BoundedDateFilter(
         label=_("Until"),
         field_name="at",
         lookup_expr="date__lte",
@@ -190,3 +198,4 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+        form = date_range_form(("date_from", "date_to"))

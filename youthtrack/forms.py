@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import SafeModelFormMixin
 from .models import (
     CaseFile,
     Consent,
@@ -55,7 +56,7 @@ def lift_version_error(form: forms.BaseForm) -> None:
         raise forms.ValidationError(RELOAD_MESSAGE, code="version")
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(SafeModelFormMixin, forms.ModelForm):
     """Carries the version the user opened, so a stale save can be refused. Editing a
     record needs that version; a new record (no ``instance.pk``) has none."""
 
@@ -244,7 +245,7 @@ class TransitionForm(forms.Form):
         return cleaned
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(SafeModelFormMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = [
@@ -279,7 +280,7 @@ class ConsentWithdrawForm(forms.Form):
         self.fields["withdrawn_on"].initial = timezone.localdate()
 
 
-class ShareForm(forms.ModelForm):
+class ShareForm(SafeModelFormMixin, forms.ModelForm):
     class Meta:
         model = Share
         fields = ["partner", "purpose", "scope", "end_date", "override_reason"]

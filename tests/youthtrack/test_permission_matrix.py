@@ -589,8 +589,9 @@ PROGRAMME_RULES: dict[str, Rule] = {
     ),
     "programmes:walk_in_create": Rule(
         False,
-        {"GET": _always(405), "POST": _programme_page(takes_attendance, 302)},
-        "POST only; who takes attendance; members 403; administrators 404",
+        {"GET": _always(405), "POST": _programme_page(takes_attendance, 200)},
+        "POST only; who takes attendance (an empty form: the register again, with "
+        "its errors); members 403; administrators 404",
         params={"session_pk": "session"},
     ),
     "programmes:walk_in_convert": Rule(
