@@ -124,7 +124,7 @@ class Batch:
     """Unsaved rows; the children of a case file get its key once it is written."""
 
     people: list[YoungPerson] = field(default_factory=list)
-    # (case file, {"changes": [...], "consents": [...], "notes": [...]})
+    # (case file, {"changes": [...], "consents": [...], "notes": [...], "partner": …})
     cases: list[tuple[CaseFile, dict]] = field(default_factory=list)
 
 
@@ -472,8 +472,8 @@ class Command(BaseCommand):
         rng = self.rng
         demo_advisor = self.ref.users["advisor"].pk  # its referrals come later
         picked = []
-        for case, _plan in batch.cases:
-            partner = case.demo_partner
+        for case, plan in batch.cases:
+            partner = plan["partner"]
             if partner is None or case.status == "closed":
                 continue
             if case.advisor_id == demo_advisor or rng.random() >= scale.SHARE_RATE:
@@ -888,8 +888,6 @@ class Command(BaseCommand):
         )
         entered_at = self._at(entry, rng.randint(9, 15))
         case.created_at = entered_at
-        # Where the file may be referred (at scale), read by _refer_some.
-        case.demo_partner = slot.partner if slot is not None else None
         if person.created_at is None or entered_at < person.created_at:
             # Registered just before their first case file was opened.
             person.created_at = entered_at - datetime.timedelta(minutes=2)
@@ -918,9 +916,10 @@ class Command(BaseCommand):
         notes = self._notes(case, person, moves, end, context, entered_at)
         last_activity = max([changes[-1].changed_at] + [n.created_at for n in notes])
         case.updated_at = max(last_activity, entered_at)
-        batch.cases.append(
-            (case, {"changes": changes, "consents": consents, "notes": notes})
-        )
+        plan = {"changes": changes, "consents": consents, "notes": notes}
+        # Where the file may be referred (at scale), read by _refer_some.
+        plan["partner"] = slot.partner if slot is not None else None
+        batch.cases.append((case, plan))
 
     def _consent(self, person, day, recorded_by, context, purpose) -> Consent:
         guardian = age_on(person.birth_date, day) < 16
