@@ -61,6 +61,7 @@ ALWAYS = [
     "end",
     "blank",
     "existing",
+    "person",
     "walk_in",
     "next",
 ]
