@@ -179,7 +179,7 @@ def intake_submit(scene: Scene):
 
 def walk_in_intake_submit(scene: Scene):
     return scene.client.post(
-        f"{reverse('intake')}?walk_in={scene.walk_in.pk}",
+        reverse("programmes:walk_in_intake", args=[scene.walk_in.pk]),
         _existing_person_post(scene),
     )
 
