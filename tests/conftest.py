@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from pytest_django.fixtures import _get_databases_for_setup
 
 
 def _load_reference_data() -> None:
@@ -11,8 +12,15 @@ def _load_reference_data() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the reference data once, right after the test database is created."""
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    """Load the reference data once, right after the test database is created.
+
+    pytest-django creates no test database when no collected test uses one (for
+    example ``pytest tests/test_settings.py``): then nothing is loaded, or the
+    reference data would be written into the developer's own database."""
+    aliases, _serialized = _get_databases_for_setup(request.session.items)
+    if not aliases:
+        return
     with django_db_blocker.unblock():
         _load_reference_data()
 

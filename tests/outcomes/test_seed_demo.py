@@ -133,3 +133,15 @@ def test_the_demo_runs_without_the_test_tree_or_fake_data_libraries():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "youthtrack.settings.local"},
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_demo_files_count_under_the_operation_covering_their_entry_date(seeded):
+    """bulk-created demo files get the operation the intake would have chosen."""
+    from youthtrack.models import CaseFile
+
+    touchngo = CaseFile.objects.filter(programme__code="touchngo")
+    assert touchngo.exists()
+    for case_file in touchngo.select_related("operation"):
+        operation = case_file.operation
+        assert operation is not None
+        assert operation.start <= case_file.entry_date <= operation.end

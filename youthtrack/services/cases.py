@@ -81,6 +81,15 @@ def operation_saved(*, operation: Operation, acting_user: User, created: bool) -
         .values_list("programme_id", flat=True)
         .distinct()
     )
+    return case_files_reassign_operations(programme_ids=programme_ids)
+
+
+def case_files_reassign_operations(*, programme_ids: set[int] | None = None) -> int:
+    """Let every case file of the programmes (all programmes when None) count under
+    the operation covering its entry date; for operation changes and bulk loads."""
+    files = CaseFile.objects.all()
+    if programme_ids is not None:
+        files = files.filter(programme_id__in=programme_ids)
     covering = (
         Operation.objects.filter(
             programme=OuterRef("programme"),
@@ -91,9 +100,7 @@ def operation_saved(*, operation: Operation, acting_user: User, created: bool) -
         .values("pk")[:1]
     )
     # One statement in the database (same choice as ``operation_for_entry``).
-    return CaseFile.objects.filter(programme_id__in=programme_ids).update(
-        operation=Subquery(covering)
-    )
+    return files.update(operation=Subquery(covering))
 
 
 def _require_case_editor(user: User, case_file: CaseFile) -> None:

@@ -201,6 +201,9 @@ class Command(BaseCommand):
             )
         elif people:
             self._generate(people, started)
+            # bulk_create bypasses the intake: each file joins the operation of its
+            # programme that covers its entry date, as the intake would choose.
+            services.case_files_reassign_operations()
             self._configure_roles()
             self._share_some_with_actiris()
             self._uppercut_cohort()
