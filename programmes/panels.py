@@ -1,13 +1,14 @@
 """The programmes app's panels on pages youthtrack composes (``youthtrack.panels``)."""
 
-from django.http import HttpRequest
-
+from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.models import CaseFile
 
 from . import access, selectors
 
 
-def case_enrolments_context(*, request: HttpRequest, case_file: CaseFile) -> dict:
+def case_enrolments_context(
+    *, request: AuthenticatedHttpRequest, case_file: CaseFile
+) -> dict:
     """The case file's enrolments with attendance and completion; the case file has
     already been reached through its gate by the page that shows it."""
     return {

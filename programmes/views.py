@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from youthtrack.fields import clean_search, parse_day
+from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.views import intake_page
 
 from . import access, pdf, selectors, services
@@ -62,7 +63,7 @@ def _int(value: str | None) -> int | None:
 
 
 @login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programmes = selectors.programme_list_for_user(user=request.user)
     cohorts = selectors.cohort_list_for_user(user=request.user).filter(
         end_date__gte=timezone.localdate()
@@ -79,7 +80,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get_for_user(user=request.user, pk=pk)
     return render(
         request,
@@ -97,7 +98,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_get_for_user(user=request.user, pk=pk)
     if not access.can_manage_programme(request.user, programme):
         raise PermissionDenied
@@ -125,7 +126,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cohort_create(request: HttpRequest, programme_pk: int) -> HttpResponse:
+def cohort_create(request: AuthenticatedHttpRequest, programme_pk: int) -> HttpResponse:
     programme = selectors.programme_get_for_user(user=request.user, pk=programme_pk)
     if not access.can_create_cohort(request.user):
         raise PermissionDenied
@@ -152,7 +153,7 @@ def cohort_create(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 
 @login_required
-def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_user(user=request.user, pk=pk)
     if not access.can_manage_cohort(request.user, cohort):
         raise PermissionDenied
@@ -198,7 +199,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_user(user=request.user, pk=pk)
     rows = selectors.participant_rows(user=request.user, cohort=cohort)
     status = Enrolment.Status
@@ -226,7 +227,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Enrol a selection of case files at once; each refusal says why."""
     cohort = selectors.cohort_get_for_user(user=request.user, pk=pk)
     if not request.user.works_on_cases:
@@ -313,7 +314,7 @@ def _report_enrolments(request: HttpRequest, results) -> None:
 
 
 @login_required
-def cohort_attendance_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_attendance_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_user(user=request.user, pk=pk)
     rows = selectors.participant_rows(user=request.user, cohort=cohort)
     sessions = list(selectors.cohort_sessions(user=request.user, cohort=cohort))
@@ -337,7 +338,7 @@ def cohort_attendance_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def session_create(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_user(user=request.user, pk=cohort_pk)
     if not access.can_manage_cohort(request.user, cohort):
         raise PermissionDenied
@@ -369,7 +370,7 @@ def session_create(request: HttpRequest, cohort_pk: int) -> HttpResponse:
 
 
 @login_required
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get_for_user(user=request.user, pk=pk)
     cohort = session.cohort
     if not access.can_manage_cohort(request.user, cohort):
@@ -393,7 +394,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def session_register(request: HttpRequest, pk: int) -> HttpResponse:
+def session_register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The attendance register: one line per participant the user may see."""
     session = selectors.session_get_for_user(user=request.user, pk=pk)
     can_take = access.can_take_attendance(request.user, session)
@@ -441,7 +442,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_register(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     session,
     *,
     form: RegisterForm,
@@ -475,7 +476,7 @@ def _render_register(
     )
 
 
-def _sheet_data(request: HttpRequest, pk: int):
+def _sheet_data(request: AuthenticatedHttpRequest, pk: int):
     session = selectors.session_get_for_user(user=request.user, pk=pk)
     rows = selectors.register_rows(user=request.user, session=session)
     walk_ins = list(selectors.walk_ins_for_session(user=request.user, session=session))
@@ -483,7 +484,7 @@ def _sheet_data(request: HttpRequest, pk: int):
 
 
 @login_required
-def session_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def session_sheet_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session, rows, walk_ins = _sheet_data(request, pk)
     blank = request.GET.get("blank") == "1"
     body = pdf.attendance_sheet_pdf(
@@ -504,7 +505,7 @@ def session_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def session_sheet_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def session_sheet_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session, rows, walk_ins = _sheet_data(request, pk)
     body = pdf.attendance_sheet_csv(session=session, rows=rows, walk_ins=walk_ins)
     services.record_export(
@@ -522,7 +523,7 @@ def session_sheet_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def walk_in_create(request: HttpRequest, session_pk: int) -> HttpResponse:
+def walk_in_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResponse:
     session = selectors.session_get_for_user(user=request.user, pk=session_pk)
     if not access.can_take_attendance(request.user, session):
         raise PermissionDenied
@@ -552,7 +553,7 @@ def walk_in_create(request: HttpRequest, session_pk: int) -> HttpResponse:
 
 
 @login_required
-def walk_in_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def walk_in_convert(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open a case file for a walk-in (the intake, prefilled), or link the walk-in to
     a case file already open."""
     walk_in = selectors.walk_in_get_for_user(user=request.user, pk=pk)
@@ -606,7 +607,7 @@ def walk_in_convert(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def walk_in_intake(request: HttpRequest, pk: int) -> HttpResponse:
+def walk_in_intake(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """youthtrack's intake, prefilled from the walk-in (no typing again); the case
     file it opens is linked to the walk-in and the walk-in's presence recorded."""
     walk_in = selectors.walk_in_get_for_user(user=request.user, pk=pk)
@@ -623,7 +624,7 @@ def walk_in_intake(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_enrol(request: HttpRequest, case_pk: int) -> HttpResponse:
+def case_enrol(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     """From a case file: the cohorts of its programme it may join, and joining one."""
     case_file = selectors.case_file_for_enrolment(user=request.user, pk=case_pk)
     if not access.can_enrol(request.user, case_file):
@@ -681,7 +682,7 @@ def case_enrol(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @login_required
-def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enrolment = selectors.enrolment_get_for_user(user=request.user, pk=pk)
     if not access.can_enrol(request.user, enrolment.case_file):
         raise PermissionDenied
@@ -718,7 +719,9 @@ def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _report_promotions(request: HttpRequest, promoted: list[Enrolment]) -> None:
+def _report_promotions(
+    request: AuthenticatedHttpRequest, promoted: list[Enrolment]
+) -> None:
     if not promoted:
         return
     visible = selectors.visible_enrolment_names(user=request.user, enrolments=promoted)
@@ -750,7 +753,7 @@ def _parse_day(value: str | None) -> datetime.date:
 
 
 @login_required
-def session_calendar(request: HttpRequest) -> HttpResponse:
+def session_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sessions by week or by month, as a list of days (readable on a phone and by a
     screen reader), filtered by programme, theme and language."""
     view = "month" if request.GET.get("view") == "month" else "week"
@@ -808,7 +811,7 @@ def session_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Contacts for the yearly activity figures: counselling by channel and
     participations in collective activities."""
     if not request.user.works_on_cases:

@@ -31,6 +31,7 @@ from .forms import (
     TransitionForm,
     YoungPersonForm,
 )
+from .http import AuthenticatedHttpRequest
 from .models import CaseFile, YoungPerson
 from .stale_edits import merge_stale_edit
 
@@ -76,13 +77,13 @@ def _saved(request: HttpRequest, form, save: Callable[[], object]) -> bool:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = selectors.dashboard_for_user(user=request.user)
     return render(request, "youthtrack/dashboard.html", context)
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     case_filter, page = selectors.case_file_page_for_user(
         user=request.user, params=request.GET
     )
@@ -96,7 +97,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     case_file = selectors.case_file_get_for_user(user=user, pk=pk)
     services.case_file_record_view(case_file=case_file, acting_user=user)
@@ -130,13 +131,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a young person and open their case file, guarding against duplicates."""
     return intake_page(request, open_case_file=services.case_file_intake)
 
 
 def intake_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     open_case_file: Callable[..., CaseFile],
     initial: dict[str, dict] | None = None,
@@ -208,7 +209,7 @@ def intake_page(
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
@@ -241,7 +242,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
@@ -267,7 +268,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_transition(request: HttpRequest, pk: int, to_status: str) -> HttpResponse:
+def case_transition(
+    request: AuthenticatedHttpRequest, pk: int, to_status: str
+) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
@@ -314,7 +317,7 @@ def case_transition(request: HttpRequest, pk: int, to_status: str) -> HttpRespon
 
 
 @login_required
-def note_create(request: HttpRequest, pk: int) -> HttpResponse:
+def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_add_note(request.user, case_file):
         raise PermissionDenied
@@ -338,7 +341,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def note_edit(request: AuthenticatedHttpRequest, pk: int, note_pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     note = selectors.note_get_for_user(
         user=request.user, case_file=case_file, pk=note_pk
@@ -367,7 +370,7 @@ def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 
 @login_required
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
@@ -389,7 +392,9 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(
+    request: AuthenticatedHttpRequest, pk: int, consent_pk: int
+) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
@@ -418,7 +423,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 
 
 @login_required
-def case_share(request: HttpRequest, pk: int) -> HttpResponse:
+def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_share(request.user, case_file):
         raise PermissionDenied
@@ -454,7 +459,9 @@ def case_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+def share_revoke(
+    request: AuthenticatedHttpRequest, pk: int, share_pk: int
+) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_share(request.user, case_file):
         raise PermissionDenied
@@ -474,7 +481,7 @@ def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
 
 
 @login_required
-def shares(request: HttpRequest) -> HttpResponse:
+def shares(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "youthtrack/shares.html",
@@ -487,7 +494,9 @@ def shares(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_answer(request: HttpRequest, share_pk: int, answer: str) -> HttpResponse:
+def share_answer(
+    request: AuthenticatedHttpRequest, share_pk: int, answer: str
+) -> HttpResponse:
     share = selectors.share_received_get_for_user(user=request.user, pk=share_pk)
     answers = {"accept": services.share_accept, "decline": services.share_decline}
     if answer not in answers:
@@ -509,7 +518,7 @@ def share_answer(request: HttpRequest, share_pk: int, answer: str) -> HttpRespon
 
 
 @login_required
-def case_export(request: HttpRequest, pk: int) -> HttpResponse:
+def case_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The case file and the notes the user may read, as CSV (access requests,
     hand-overs). Notes the user may not read are not in it."""
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
@@ -544,7 +553,7 @@ def case_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_list_export(request: HttpRequest) -> HttpResponse:
+def case_list_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered case list as CSV, for the files the user may see."""
     queryset = selectors.case_file_list_for_user(user=request.user)
     case_filter = CaseFileFilter(
@@ -595,7 +604,7 @@ def case_list_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The whole trail, for administrators (the data-protection officer)."""
     audit_filter, page = selectors.audit_event_page_for_admin(
         user=request.user, params=request.GET

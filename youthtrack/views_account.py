@@ -15,6 +15,7 @@ from django_otp import match_token, user_has_device
 
 from . import services
 from .forms import OneTimeCodeForm
+from .http import AuthenticatedHttpRequest
 from .services.accounts import account_password_changed_by_owner
 
 
@@ -28,7 +29,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "account/account.html",
@@ -37,9 +38,10 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pair an authenticator app: scan the code, type the six digits it shows."""
-    if user_has_device(request.user) and not request.user.is_verified():
+    # OTPMiddleware attaches is_verified() to request.user; the model does not have it.
+    if user_has_device(request.user) and not request.user.is_verified():  # type: ignore[attr-defined]
         return redirect("otp_verify")
     device = services.totp_device_pending(user=request.user)
     form = OneTimeCodeForm(request.POST or None)
@@ -73,9 +75,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second step of logging in, for users who have an authenticator."""
-    if request.user.is_verified():
+    # OTPMiddleware attaches is_verified() to request.user; the model does not have it.
+    if request.user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next_url(request))
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
