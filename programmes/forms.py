@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from youthtrack.fields import SafeModelFormMixin
-from youthtrack.forms import DateInput, VersionedForm
+from youthtrack.forms import DateInput, VersionedForm, data_copy
 from youthtrack.models import Organisation, User
 
 from .models import (
@@ -85,17 +85,23 @@ class CohortForm(VersionedForm):  # safe ids and dates: VersionedForm
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["capacity"].widget.attrs.update(min=1, inputmode="numeric")
-        self.fields["advisors"].queryset = User.objects.filter(
+        advisors, partners = self.fields["advisors"], self.fields["partners"]
+        assert isinstance(advisors, forms.ModelChoiceField)
+        assert isinstance(partners, forms.ModelChoiceField)
+        advisors.queryset = User.objects.filter(
             is_active=True,
             role__in=[User.Role.ADVISOR, User.Role.LEAD],
             organisation__isnull=False,
         ).select_related("organisation")
-        self.fields["advisors"].label_from_instance = lambda u: (
+        # An instance attribute the field calls as label_from_instance(obj); mypy
+        # reads the lambda as a replacement of the method.
+        advisors.label_from_instance = lambda u: (  # type: ignore[method-assign, assignment]
             f"{u} ({u.organisation})"
         )
-        self.fields["partners"].queryset = Organisation.objects.filter(
-            is_active=True
-        ).exclude(pk=self.instance.owner_organisation_id or user.organisation_id)
+        partners.queryset = Organisation.objects.filter(is_active=True).exclude(
+            # None means IS NULL to Django; the stubs' lookup type leaves None out.
+            pk=self.instance.owner_organisation_id or user.organisation_id  # type: ignore[misc]
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -143,10 +149,16 @@ class SessionForm(SafeModelFormMixin, forms.ModelForm):
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
-        self.fields["phase"].queryset = cohort.programme.phases.all()
-        self.fields["activity_type"].queryset = ActivityType.objects.all()
-        self.fields["activity_type"].empty_label = None
-        self.fields["organiser"].queryset = Organisation.objects.filter(is_active=True)
+        phase = self.fields["phase"]
+        activity_type = self.fields["activity_type"]
+        organiser = self.fields["organiser"]
+        assert isinstance(phase, forms.ModelChoiceField)
+        assert isinstance(activity_type, forms.ModelChoiceField)
+        assert isinstance(organiser, forms.ModelChoiceField)
+        phase.queryset = cohort.programme.phases.all()
+        activity_type.queryset = ActivityType.objects.all()
+        activity_type.empty_label = None
+        organiser.queryset = Organisation.objects.filter(is_active=True)
         if self.instance.pk:
             del self.fields["repeat_until"]
             start = timezone.localtime(self.instance.starts_at)
@@ -156,7 +168,7 @@ class SessionForm(SafeModelFormMixin, forms.ModelForm):
             )
         else:
             self.initial.setdefault("organiser", cohort.owner_organisation_id)
-            phases = list(self.fields["phase"].queryset)
+            phases = list(phase.queryset)
             counting = [p for p in phases if p.counts_for_completion]
             if counting or phases:
                 self.initial.setdefault("phase", (counting or phases)[0].pk)
@@ -213,8 +225,11 @@ class WalkInForm(SafeModelFormMixin, forms.ModelForm):
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
-        self.fields["gender"].empty_label = None
-        self.fields["age_band"].choices = WalkIn.AgeBand.choices
+        gender, age_band = self.fields["gender"], self.fields["age_band"]
+        assert isinstance(gender, forms.ModelChoiceField)
+        assert isinstance(age_band, forms.ChoiceField)
+        gender.empty_label = None
+        age_band.choices = WalkIn.AgeBand.choices
         self.fields["presence"].initial = session.default_presence
         if session.mode != "hybrid":
             self.fields["presence"].widget = forms.HiddenInput()
@@ -310,7 +325,7 @@ class RegisterForm(forms.Form):
         """After a refused (stale) save: the register as it now is, with what the user
         ticked kept. Their conflicting lines carry the versions now current, so that
         a second save decides; lines they left alone show what others recorded."""
-        data = self.data.copy()
+        data = data_copy(self)
         for row in fresh_rows:
             pk = row.case_file.pk
             ticked = self.data.get(f"status_{pk}")

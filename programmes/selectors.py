@@ -24,7 +24,7 @@ Completion is derived here, at read time, from attendance and the programme's ru
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -65,6 +65,9 @@ from .models import (
     Session,
     WalkIn,
 )
+
+if TYPE_CHECKING:  # a type-checking aid: django-stubs-ext is a dev dependency
+    from django_stubs_ext import WithAnnotations
 
 ATTENDED = list(Attendance.ATTENDED)
 
@@ -112,6 +115,14 @@ def programme_get_for_user(*, user: User, pk: int) -> Programme:
 # --- cohorts ---
 
 
+class CohortCounts(TypedDict):
+    """What ``cohort_list_for_user`` annotates on each cohort."""
+
+    enrolled_count: int
+    waiting_count: int
+    shows_totals: bool
+
+
 def _count_status(user: User, status: str) -> Count:
     """How many enrolments of a cohort have the status, among those the user is
     shown (``access.counted_participants_q``)."""
@@ -124,7 +135,7 @@ def _count_status(user: User, status: str) -> Count:
 
 def cohort_list_for_user(
     *, user: User, programme: Programme | None = None
-) -> QuerySet[Cohort]:
+) -> "QuerySet[WithAnnotations[Cohort, CohortCounts]]":
     cohorts = access.cohorts_visible_to(user).select_related(
         "programme", "owner_organisation"
     )
@@ -141,7 +152,9 @@ def cohort_list_for_user(
     ).order_by("-start_date", "name")
 
 
-def cohort_get_for_user(*, user: User, pk: int) -> Cohort:
+def cohort_get_for_user(
+    *, user: User, pk: int
+) -> "WithAnnotations[Cohort, CohortCounts]":
     try:
         return (
             cohort_list_for_user(user=user)

@@ -9,7 +9,7 @@ freed place goes to the first person on the waiting list, in order of request.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -241,7 +241,8 @@ def cohort_update(
             validate=validate,
         )
     except case_services.StaleEditError as error:
-        raise StaleCohortError(error.current) from None
+        # versioned_update was given the cohort: the current row is a Cohort.
+        raise StaleCohortError(cast(Cohort, error.current)) from None
     if not changes:
         return current, []
     promoted = _promote_waiting(current, acting_user)

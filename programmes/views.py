@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from youthtrack.fields import clean_search, parse_day
+from youthtrack.forms import data_copy
 from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.views import intake_page
 
@@ -174,7 +175,7 @@ def cohort_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     "details below, then save again to keep yours."
                 ),
             )
-            form.data = form.data.copy()
+            form.data = data_copy(form)
             form.data["version"] = error.current.version
         except ValidationError as error:
             _apply_service_errors(form, error)

@@ -228,7 +228,8 @@ class AccountChangeRequestAdmin(HistoryKeptAdmin):
         "decided_by",
         "decided_at",
     ]
-    readonly_fields = fields
+    # Only names, all read-only; mypy gives the list the base's type of fields (groups).
+    readonly_fields = fields  # type: ignore[assignment]
     actions = ["approve", "reject"]
 
     @admin.display(description=_("change asked"))
@@ -408,7 +409,8 @@ class AuditEventAdmin(HistoryKeptAdmin):
         "ip_address",
         "fields_changed",
     ]
-    readonly_fields = fields
+    # Only names, all read-only; mypy gives the list the base's type of fields (groups).
+    readonly_fields = fields  # type: ignore[assignment]
 
     @admin.display(description=_("fields changed"))
     def fields_changed(self, obj):

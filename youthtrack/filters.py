@@ -140,7 +140,8 @@ class CaseFileFilter(django_filters.FilterSet):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["advisor"].queryset = User.objects.filter(
-            organisation_id=user.organisation_id,
+            # None means IS NULL to Django; the stubs' lookup type leaves None out.
+            organisation_id=user.organisation_id,  # type: ignore[misc]
             role__in=[User.Role.ADVISOR, User.Role.LEAD],
         )
 

@@ -2,8 +2,11 @@
 beside the field they concern, and whatever the user typed is kept."""
 
 import secrets
+from collections.abc import MutableMapping
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,10 +52,18 @@ def version_field() -> forms.IntegerField:
     )
 
 
+def data_copy(form: forms.BaseForm) -> MutableMapping[str, Any]:
+    """A copy of a bound form's data that can be changed (``request.POST`` cannot).
+    The data is a QueryDict (a dict in some tests); the stubs promise only a Mapping."""
+    return cast("QueryDict | dict[str, Any]", form.data).copy()
+
+
 def lift_version_error(form: forms.BaseForm) -> None:
     """The version field is hidden: say its refusal on top of the form, where the
     user reads it (call from ``clean``)."""
-    if form._errors is not None and form._errors.pop("version", None):
+    # _errors is the bound form's error dict; django-stubs does not declare it.
+    errors = form._errors  # type: ignore[attr-defined]
+    if errors is not None and errors.pop("version", None):
         raise forms.ValidationError(RELOAD_MESSAGE, code="version")
 
 
@@ -150,9 +161,13 @@ class CaseFileForm(VersionedForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.filter(is_active=True)
-        self.fields["advisor"].queryset = User.objects.filter(
-            organisation_id=user.organisation_id,
+        programme, advisor = self.fields["programme"], self.fields["advisor"]
+        assert isinstance(programme, forms.ModelChoiceField)
+        assert isinstance(advisor, forms.ModelChoiceField)
+        programme.queryset = Programme.objects.filter(is_active=True)
+        advisor.queryset = User.objects.filter(
+            # None means IS NULL to Django; the stubs' lookup type leaves None out.
+            organisation_id=user.organisation_id,  # type: ignore[misc]
             role__in=[User.Role.ADVISOR, User.Role.LEAD],
             is_active=True,
         )
@@ -163,11 +178,14 @@ class CaseFileForm(VersionedForm):
         if self.instance.status != CaseFile.Status.CLOSED:
             del self.fields["exit_date"]
             del self.fields["exit_reason"]
-        self.fields["highest_diploma"].empty_label = None
+        highest_diploma = self.fields["highest_diploma"]
+        assert isinstance(highest_diploma, forms.ModelChoiceField)
+        highest_diploma.empty_label = None
         for name in ("employment_status", "referral"):
-            self.fields[name].choices = [
-                c for c in self.fields[name].choices if c[0] != ""
-            ]
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            # The getter gives a list; the stubs give it the setter's (wider) type.
+            field.choices = [c for c in field.choices if c[0] != ""]  # type: ignore[union-attr, index, misc]
 
 
 class IntakeChoiceForm(forms.Form):
@@ -292,12 +310,14 @@ class ShareForm(SafeModelFormMixin, forms.ModelForm):
 
     def __init__(self, *args, case_file: CaseFile, may_override: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Organisation.objects.filter(
-            is_active=True
-        ).exclude(pk=case_file.owner_organisation_id)
-        self.fields["scope"].choices = [
-            c for c in self.fields["scope"].choices if c[0] != ""
-        ]
+        partner, scope = self.fields["partner"], self.fields["scope"]
+        assert isinstance(partner, forms.ModelChoiceField)
+        assert isinstance(scope, forms.ChoiceField)
+        partner.queryset = Organisation.objects.filter(is_active=True).exclude(
+            pk=case_file.owner_organisation_id
+        )
+        # The getter gives a list; the stubs give it the setter's (wider) type.
+        scope.choices = [c for c in scope.choices if c[0] != ""]  # type: ignore[union-attr, index, misc]
         self.fields["end_date"].widget.attrs["min"] = timezone.localdate().isoformat()
         if may_override:
             self.fields["override_reason"].help_text = _(

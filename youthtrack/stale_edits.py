@@ -8,15 +8,18 @@ user's value, for them to decide with ``form.stale_changes`` shown beside it.
 """
 
 import datetime
+from typing import Any
 
 from django import forms
 
+from .forms import data_copy
 from .services import StaleEditError, comparable_value
 
 
 def merge_stale_edit(form: forms.BaseForm, error: StaleEditError) -> None:
-    current = error.current
-    form.data = form.data.copy()
+    # Any: the record has a version field, which models.Model does not declare.
+    current: Any = error.current
+    form.data = data_copy(form)
     form.data[form.add_prefix("version")] = current.version
     form.stale_changes = error.changes  # type: ignore[attr-defined]
     first_seen: dict[str, object] = {}

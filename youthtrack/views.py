@@ -414,8 +414,9 @@ def consent_withdraw(
             messages.success(request, _("The consent was withdrawn."))
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error_message in errors:
+                # An ErrorList yields its messages as text; the stubs say its items.
+                messages.error(request, error_message)  # type: ignore[arg-type]
     return redirect("case_detail", pk=case_file.pk)
 
 

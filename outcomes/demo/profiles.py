@@ -11,6 +11,7 @@ referred.
 
 import datetime
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from youthtrack.models import age_on, normalise_name
@@ -342,6 +343,7 @@ _FLEMISH = {
 
 
 def pick_diploma_code(rng: random.Random, age: int, flemish: bool = False) -> str:
+    table: Mapping[str, float]
     if age < 18:
         table = _DIPLOMAS_UNDER_18
     elif age <= 20:

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -64,7 +64,7 @@ def access_state(user: User, *, programmes_led=None) -> dict[str, Any]:
 
 
 # An account that does not exist yet reads nothing.
-NO_ACCESS = {
+NO_ACCESS: dict[str, Any] = {
     "role": User.Role.ADMIN,
     "organisation": None,
     "programmes_led": [],
@@ -121,7 +121,9 @@ def _describe_changes(changes: dict[str, list]) -> list[str]:
         if name in EVENT_LABELS:
             lines.append(str(EVENT_LABELS[name]))
             continue
-        label = str(User._meta.get_field(name).verbose_name)
+        field = User._meta.get_field(name)
+        assert isinstance(field, models.Field)  # a change is to one of User's fields
+        label = str(field.verbose_name)
         old, new = values
         lines.append(
             _("%(field)s: %(old)s → %(new)s")

@@ -49,7 +49,9 @@ def versioned_update(
 ) -> tuple[Any, dict[str, list[str]]]:
     """Apply ``data`` to the current row unless someone saved it since
     ``expected_version``; refuse with what they changed otherwise."""
-    model = type(instance)
+    # Any: a versioned model's manager and version field are not on models.Model,
+    # which is all the type checker knows of it here.
+    model: Any = type(instance)
     current = model.objects.get(pk=instance.pk)
     if current.version != expected_version:
         raise StaleEditError(

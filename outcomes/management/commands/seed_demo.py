@@ -971,6 +971,7 @@ class Command(BaseCommand):
             channel = note_texts.pick_channel(rng, template, profiles.CHANNEL_WEIGHTS)
             topic, text = note_texts.render(rng, template, person.first_name, place)
             author = self._note_author(case)
+            assert author.organisation_id is not None  # staff of an organisation
             note = Note(
                 contact_date=day,
                 channel_id=channel,
