@@ -8,8 +8,8 @@ is written with a leading ``'``: spreadsheet programs show it as text, and a per
 reading the file still sees what was typed.
 
 Numbers and dates are written as they are (a negative number is not a formula); only
-text is neutralised. ``tests/youthtrack/test_exports.py`` fails if a module of the project
-writes CSV or XLSX without this module.
+text is neutralised. ``tests/youthtrack/test_exports.py`` fails if a module of the
+project writes CSV or XLSX without this module.
 """
 
 import csv

@@ -16,6 +16,7 @@ from youthtrack.models import (
     Organisation,
     age_on,
 )
+from youthtrack.services.cases import operation_for_entry
 
 from . import reference
 from .organisations import UserFactory, cdm
@@ -89,6 +90,10 @@ class CaseFileFactory(DjangoModelFactory):
     )
     status = Status.INTAKE
     entry_date = factory.LazyAttribute(_entry_date)
+    # The operation the intake would choose for this programme and entry date.
+    operation = factory.LazyAttribute(
+        lambda o: operation_for_entry(programme=o.programme, entry_date=o.entry_date)
+    )
     exit_date = factory.LazyAttribute(
         lambda o: (
             profiles.random_date(randgen, o.entry_date, _today())
