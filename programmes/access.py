@@ -155,7 +155,12 @@ def in_charge_q(user: User, prefix: str = "") -> Q:
 
 def sees_hidden_count(user: User, cohort: Cohort) -> bool:
     """Only the advisors and project leads of the organisation in charge may learn how
-    many participants they cannot see (e.g. a partner's own enrolled case files)."""
+    many participants they cannot see (e.g. a partner's own enrolled case files).
+
+    One accepted exception: enrolling into a full cohort answers "full" to anyone who
+    may enrol, so a partner who sees 5 of 11 places taken can infer that 6 are taken
+    by people it cannot see (never who they are). Knowing that a place is free is
+    what enrolment needs; the capacity itself is public on the cohort page."""
     return (
         _member(user)
         and user.works_on_cases

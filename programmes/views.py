@@ -33,7 +33,7 @@ from .forms import (
     WalkInLinkForm,
     WithdrawForm,
 )
-from .models import Attendance, Enrolment
+from .models import Attendance, Cohort, Enrolment
 from .templatetags.programmes_tags import completion_label
 
 
@@ -711,7 +711,7 @@ def enrolment_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                     "cohort": enrolment.cohort,
                 },
             )
-            _report_promotions(request, result.promoted)
+            _report_promotions(request, result.promoted, cohort=enrolment.cohort)
             return redirect("programmes:cohort_detail", pk=enrolment.cohort_id)
     return render(
         request,
@@ -721,7 +721,7 @@ def enrolment_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 def _report_promotions(
-    request: AuthenticatedHttpRequest, promoted: list[Enrolment]
+    request: AuthenticatedHttpRequest, promoted: list[Enrolment], *, cohort: Cohort
 ) -> None:
     if not promoted:
         return
@@ -732,7 +732,9 @@ def _report_promotions(
             _("%(name)s moved in from the waiting list.") % {"name": name},
         )
     others = len(promoted) - len(visible)
-    if others:
+    # How many people one cannot see moved in is itself hidden, except from the
+    # organisation in charge of the cohort (as on the cohort page).
+    if others and access.sees_hidden_count(request.user, cohort):
         messages.info(
             request,
             ngettext(

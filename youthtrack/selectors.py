@@ -139,8 +139,13 @@ def display_value(field, raw) -> str:
     if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(raw, raw))
     if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=raw).first()
-        return str(related) if related else str(raw)
+        # A many-to-many change is stored as the list of ids (``comparable_value``).
+        ids = raw if isinstance(raw, list) else [raw]
+        related = {
+            obj.pk: str(obj)
+            for obj in field.related_model._default_manager.filter(pk__in=ids)
+        }
+        return ", ".join(related.get(pk, str(pk)) for pk in ids)
     if isinstance(raw, bool):
         return gettext("Yes") if raw else gettext("No")
     if isinstance(field, DateField) and isinstance(raw, str):
