@@ -1,1 +1,0 @@
-"""Outcomes, indicators and funder reports live here (see the outcomes issues)."""
