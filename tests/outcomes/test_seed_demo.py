@@ -145,3 +145,16 @@ def test_demo_files_count_under_the_operation_covering_their_entry_date(seeded):
         operation = case_file.operation
         assert operation is not None
         assert operation.start <= case_file.entry_date <= operation.end
+
+
+def test_nothing_in_the_demo_happened_later_than_now(seeded):
+    """'Recently changed' showed demo files changed an hour in the future."""
+    from django.utils import timezone
+
+    from youthtrack.models import AuditEvent, CaseFile, Note
+
+    now = timezone.now()
+    assert not CaseFile.objects.filter(updated_at__gt=now).exists()
+    assert not CaseFile.objects.filter(created_at__gt=now).exists()
+    assert not Note.objects.filter(created_at__gt=now).exists()
+    assert not AuditEvent.objects.filter(at__gt=now).exists()

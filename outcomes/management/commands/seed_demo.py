@@ -430,8 +430,13 @@ class Command(BaseCommand):
                 f"{counts['cases']:,} case files, "
                 f"{counts['changes']:,} status changes, "
                 f"{counts['consents']:,} consents, {counts['notes']:,} notes, "
-                f"{self.shares_made:,} files referred to partners "
-                f"({time.monotonic() - started:.1f} s)."
+                + (
+                    f"{self.shares_made:,} files of the generated offices referred "
+                    "to their partners "
+                    if self.shares_made
+                    else ""
+                )
+                + f"({time.monotonic() - started:.1f} s)."
             )
         )
 
@@ -704,7 +709,10 @@ class Command(BaseCommand):
         candidate = self._at(day, self.rng.randint(9, 16))
         if candidate <= moment:
             candidate = moment + datetime.timedelta(minutes=self.rng.randint(5, 90))
-        return candidate
+        # Nothing in the demo happened later than now (as in ``_at``), but still in
+        # order: at the latest, a minute after ``moment``.
+        latest = timezone.now() - datetime.timedelta(minutes=1)
+        return max(min(candidate, latest), moment + datetime.timedelta(seconds=1))
 
     def _build_person(self, batch: Batch, spec: tuple | None) -> None:
         rng = self.rng
@@ -917,6 +925,19 @@ class Command(BaseCommand):
 
         end = exit_date or today
         notes = self._notes(case, person, moves, end, context, entered_at)
+        # What the note services keep on the file (bulk_create bypasses them).
+        case.last_contact_on = max(
+            (
+                note.contact_date
+                for note in notes
+                if note.visibility == Note.Visibility.SHARED
+                or (
+                    note.visibility == Note.Visibility.ORGANISATION
+                    and note.organisation_id == case.owner_organisation_id
+                )
+            ),
+            default=None,
+        )
         last_activity = max([changes[-1].changed_at] + [n.created_at for n in notes])
         case.updated_at = max(last_activity, entered_at)
         plan = {"changes": changes, "consents": consents, "notes": notes}
