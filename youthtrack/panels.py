@@ -92,3 +92,38 @@ def dashboard_panels(*, request: HttpRequest) -> list[tuple[Panel, dict]]:
         if context is not None:
             shown.append((panel, {"request": request, **context}))
     return shown
+
+
+# Panels of other pages that a higher app composes (the cohort page of programmes, on
+# which outcomes shows the cohort's distance travelled): page name → its panels. The
+# context function takes ``request`` and the page's objects (``cohort=…``).
+_page_panels: dict[str, dict[str, Panel]] = {}
+
+
+def register_page_panel(
+    page: str,
+    key: str,
+    *,
+    template: str,
+    context_function: CaseContext,
+    order: int = 100,
+) -> None:
+    _register(
+        _page_panels.setdefault(page, {}),
+        Panel(key, template, context_function, order),
+    )
+
+
+def unregister_page_panel(page: str, key: str) -> None:
+    _page_panels.get(page, {}).pop(key, None)
+
+
+def page_panels(
+    page: str, *, request: HttpRequest, **objects: Any
+) -> list[tuple[Panel, dict]]:
+    shown = []
+    for panel in _ordered(_page_panels.get(page, {})):
+        context = panel.context_function(request=request, **objects)
+        if context is not None:
+            shown.append((panel, {"request": request, **objects, **context}))
+    return shown

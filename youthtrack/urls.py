@@ -56,6 +56,8 @@ urlpatterns = [
     path("account/two-factor/", views_account.otp_setup, name="otp_setup"),
     path("account/verify/", views_account.otp_verify, name="otp_verify"),
     path("programmes/", include("programmes.urls")),
+    # By dotted string: youthtrack never imports outcomes (import-linter).
+    path("outcomes/", include("outcomes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links to.
     path(

@@ -623,6 +623,37 @@ PROGRAMME_RULES: dict[str, Rule] = {
 }
 RULES.update(PROGRAMME_RULES)
 
+# --- outcomes: distance travelled and goals (outcomes/progress) ---
+
+
+def records_outcome(role: str, cat: str) -> bool:
+    """The case file's editors and partners with the outcomes scope
+    (``youthtrack.access.can_record_outcome``)."""
+    scope = CASES[cat].shared.get(ROLES[role].org or "")
+    return edits(role, cat) or scope == Scope.OUTCOMES
+
+
+PROGRESS_RULES: dict[str, Rule] = {
+    "outcomes:assessment_edit": Rule(
+        True,
+        {"GET": _case(records_outcome, 200), "POST": _case(records_outcome, 302)},
+        "owner's advisors and leads, partners with scope outcomes; who sees the "
+        "file 403; else 404",
+    ),
+    "outcomes:goal_create": Rule(
+        True,
+        {"GET": _case(records_outcome, 200), "POST": _case(records_outcome, 302)},
+        "as assessment_edit",
+    ),
+    "outcomes:goal_edit": Rule(
+        True,
+        {"GET": _case(records_outcome, 200), "POST": _case(records_outcome, 302)},
+        "as assessment_edit (a goal of that case file)",
+        params={"goal_pk": "goal"},
+    ),
+}
+RULES.update(PROGRESS_RULES)
+
 # URL variants: a path parameter that takes several values.
 VARIANTS: dict[str, list[str]] = {"share_answer": ["accept", "decline"]}
 
@@ -718,6 +749,7 @@ def _build() -> World:
             notes[cat].append((note, author, visibility))
 
     objects, enrolments = _build_programmes(users, cases)
+    objects["goals"] = _build_goals(users, cases)
 
     sessions: dict[str, str | None] = {"anonymous": None}
     for name, user in users.items():
@@ -738,6 +770,20 @@ def _build() -> World:
         objects=objects,
         enrolments=enrolments,
     )
+
+
+def _build_goals(users, cases) -> dict[str, Any]:
+    """A goal of each case file's action plan, set by its advisor."""
+    from outcomes.progress.services import goal_create
+
+    return {
+        cat: goal_create(
+            case_file=case,
+            acting_user=users[CASES[cat].advisor],
+            data={"text": "Trouver un stage", "target_date": timezone.localdate()},
+        )
+        for cat, case in cases.items()
+    }
 
 
 WALK_IN_NAME = "Wilhelmina-Walkin"
@@ -838,6 +884,30 @@ def _post_data(
         data[("share_revoke", cat)] = {}
         data[("share_answer", cat)] = {}
         data[("programmes:case_enrol", cat)] = {"cohort": str(objects["cohort"].pk)}
+        scores = {
+            name: "5"
+            for name in (
+                "confidence",
+                "project_clarity",
+                "job_search",
+                "digital",
+                "mobility",
+                "languages",
+            )
+        }
+        data[("outcomes:assessment_edit", cat)] = {
+            "assessed_on": today.isoformat(),
+            **scores,
+        }
+        goal_data = {"text": "Trouver un stage", "target_date": today.isoformat()}
+        data[("outcomes:goal_create", cat)] = goal_data
+        data[("outcomes:goal_edit", cat)] = {
+            **goal_data,
+            "status": "achieved",
+            "reviewed_on": today.isoformat(),
+            "review_note": "Stage trouvé",
+            "version": str(objects["goals"][cat].version),
+        }
     return data
 
 
@@ -857,6 +927,10 @@ def _kwargs(url: Url, cat: str | None, variant: str | None, w: World) -> dict:
         source = rule.params.get(param, param)
         if source in ("pk", "case"):
             values[param] = w.cases[cat].pk
+        elif source == "goal":
+            values[param] = w.objects["goals"][cat].pk
+        elif source == "moment":
+            values[param] = "entry"
         elif source == "enrolment":
             values[param] = w.enrolments[cat].pk
         elif source in w.objects:

@@ -41,3 +41,17 @@ def dashboard_panels(context):
             for panel, panel_context in panels.dashboard_panels(request=request)
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_panels(context, page, **objects):
+    """The panels other apps registered for a page ("cohort": ``cohort=…``)."""
+    request = context["request"]
+    return mark_safe(  # noqa: S308 - each part is a rendered, autoescaped template
+        "".join(
+            render_to_string(panel.template, panel_context, request=request)
+            for panel, panel_context in panels.page_panels(
+                page, request=request, **objects
+            )
+        )
+    )

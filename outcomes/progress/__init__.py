@@ -1,0 +1,1 @@
+"""Distance travelled and the action plan: services, selectors, forms, views, panels."""
