@@ -623,6 +623,15 @@ class CaseFile(models.Model):
         _("exit reason"), max_length=20, choices=ExitReason.choices, blank=True
     )
     next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    # The latest contact date of the notes the whole owner organisation reads (shared
+    # notes, and its own organisation notes; never a private note nor a partner's
+    # internal one), kept by the note services in the note's transaction
+    # (``services.notes.refresh_last_contact``) so that the dashboard sorts and
+    # filters on it instead of aggregating notes. For the owner organisation only: a
+    # partner is never shown it.
+    last_contact_on = models.DateField(
+        _("last contact"), null=True, blank=True, editable=False
+    )
 
     # Situation at entry, as funders define it (funder-indicators.md).
     employment_status = models.CharField(
@@ -687,6 +696,9 @@ class CaseFile(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
+    # Kept by services with their own queries, never written back from a form's copy
+    # of the row (``services.versioning.versioned_update``).
+    KEPT_BY_SERVICES = ("last_contact_on",)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -695,6 +707,18 @@ class CaseFile(models.Model):
         indexes = [
             models.Index(fields=["owner_organisation", "status"]),
             models.Index(fields=["advisor", "status"]),
+            # The advisor's dashboard: open files by next follow-up and by last
+            # contact, read in order and stopped after a page, whatever the caseload.
+            models.Index(
+                fields=["advisor", "next_follow_up_on"],
+                condition=~models.Q(status="closed"),
+                name="casefile_open_by_follow_up",
+            ),
+            models.Index(
+                fields=["advisor", "last_contact_on"],
+                condition=~models.Q(status="closed"),
+                name="casefile_open_by_contact",
+            ),
         ]
         permissions = [
             (
@@ -994,7 +1018,11 @@ class Note(models.Model):
         ordering = ["-contact_date", "-pk"]
         verbose_name = _("follow-up note")
         verbose_name_plural = _("follow-up notes")
-        indexes = [models.Index(fields=["case_file", "contact_date"])]
+        indexes = [
+            models.Index(fields=["case_file", "contact_date"]),
+            # Contacts for a period (activity figures) read the period only.
+            models.Index(fields=["contact_date"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "idempotency_key"],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, DateField, Max, Q, QuerySet, When
+from django.db.models import Case, DateField, F, Q, QuerySet, When
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -202,33 +202,72 @@ def changes_since(
     return changes
 
 
+# Counts on the dashboard are exact up to this, then "more than …": counting a busy
+# caseload exactly would read all of it.
+DASHBOARD_COUNT_LIMIT = 1000
+# The rows of the dashboard's lists, each with a "see all" link to the case list.
+DASHBOARD_ROWS = 20
+DASHBOARD_OPEN_ROWS = 50
+
+
+def bounded_count(queryset: QuerySet) -> int:
+    """The number of rows, exact up to ``DASHBOARD_COUNT_LIMIT``; one more than that
+    (``DASHBOARD_COUNT_LIMIT + 1``) means "more than": a count over a LIMIT
+    subquery, which stops reading there."""
+    return queryset.order_by()[: DASHBOARD_COUNT_LIMIT + 1].count()
+
+
+def my_open_case_files(user: User) -> QuerySet[CaseFile]:
+    """The user's open case files: those of their own organisation they are the
+    advisor of (which the gate always lets them see), read on the partial indexes
+    ``casefile_open_by_*`` whatever the caseload."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.works_on_cases
+        or user.organisation_id is None
+    ):
+        return CaseFile.objects.none()
+    return CaseFile.objects.filter(
+        advisor_id=user.pk, owner_organisation_id=user.organisation_id
+    ).exclude(status=CaseFile.Status.CLOSED)
+
+
 def dashboard_for_user(*, user: User) -> dict:
-    """The advisor's day: open cases, follow-ups due, files gone quiet, changes."""
+    """The advisor's day: open cases, follow-ups due, files gone quiet, changes. Each
+    list is a bounded page read in the order of an index, with a bounded count, so
+    a caseload of 40,000 files costs what one of 100 does.
+
+    The last contact is the one kept on the file (``CaseFile.last_contact_on``: the
+    notes the whole owner organisation reads, never another's private or internal
+    note); the files are the user's organisation's own, so it is theirs to see."""
     today = timezone.localdate()
     cases = case_file_list_for_user(user=user)
-    mine = cases.filter(advisor_id=user.pk).exclude(status=CaseFile.Status.CLOSED)
+    mine = (
+        my_open_case_files(user)
+        .select_related("young_person", "programme")
+        .annotate(last_contact=F("last_contact_on"))
+    )
     quiet_since = today - datetime.timedelta(days=30)
+    due_by = today + datetime.timedelta(days=7)
     recent_since = timezone.now() - datetime.timedelta(
         days=settings.YOUTHTRACK_RECENT_DAYS
     )
-    # The last contact the user may read about (not a partner's internal note).
-    mine_with_last_contact = mine.annotate(
-        last_contact=Max(
-            "notes__contact_date", filter=note_visibility_q(user, "notes__")
-        )
-    )
     return {
-        "my_open_cases": mine_with_last_contact.order_by(
-            "next_follow_up_on", "young_person__last_name"
-        )[:50],
-        "my_open_count": mine.count(),
-        "follow_ups_due": mine.filter(
-            next_follow_up_on__lte=today + datetime.timedelta(days=7)
-        ).order_by("next_follow_up_on")[:20],
-        "gone_quiet": mine_with_last_contact.filter(
-            Q(last_contact__lt=quiet_since)
-            | Q(last_contact__isnull=True, entry_date__lt=quiet_since)
-        ).order_by("last_contact")[:20],
+        "my_open_cases": mine.order_by(
+            F("next_follow_up_on").asc(nulls_last=True), "young_person__last_name"
+        )[:DASHBOARD_OPEN_ROWS],
+        "my_open_count": bounded_count(mine),
+        "count_limit": DASHBOARD_COUNT_LIMIT,
+        # A full list says there may be more ("see all"), at no extra count.
+        "follow_ups_due": mine.filter(next_follow_up_on__lte=due_by).order_by(
+            "next_follow_up_on", "pk"
+        )[:DASHBOARD_ROWS],
+        "gone_quiet": mine.filter(
+            Q(last_contact_on__lt=quiet_since)
+            | Q(last_contact_on__isnull=True, entry_date__lt=quiet_since)
+        ).order_by(F("last_contact_on").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS],
+        "list_rows": DASHBOARD_ROWS,
         "recently_changed": cases.filter(updated_at__gte=recent_since).order_by(
             "-updated_at"
         )[:10],

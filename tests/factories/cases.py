@@ -223,6 +223,7 @@ class NoteFactory(DjangoModelFactory):
 
     class Meta:
         model = Note
+        skip_postgeneration_save = True
 
     class Params:
         language = factory.LazyFunction(
@@ -260,3 +261,11 @@ class NoteFactory(DjangoModelFactory):
     organisation = factory.LazyAttribute(
         lambda o: o.author.organisation or o.case_file.owner_organisation
     )
+
+    @factory.post_generation
+    def last_contact(obj, create, extracted, **kwargs):
+        """The case file's last contact, as the note services keep it."""
+        if create:
+            from youthtrack.services.notes import refresh_last_contact
+
+            refresh_last_contact(obj.case_file_id)

@@ -844,6 +844,7 @@ def test_the_last_contact_on_the_dashboard_counts_only_notes_one_may_read(
 ):
     mine = make_note(case, owner, V.ORGANISATION, "Premier entretien", "Accueil")
     Note.objects.filter(pk=mine.pk).update(contact_date=today() - 40 * DAY)
+    services.notes.refresh_last_contact(case.pk)  # as the note services do
     make_note(case, partner, V.ORGANISATION, "Note interne d'Actiris", "Interne")
     make_note(case, colleague, V.PRIVATE, "Note privée de Karim", "Privé")
     (row,) = signed_in(owner).get(reverse("dashboard")).context["my_open_cases"]

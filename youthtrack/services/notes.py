@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,32 @@ def validate_note(note: Note) -> None:
         raise ValidationError(
             {"contact_date": _("A note cannot be dated in the future.")}
         )
+
+
+def last_contact_of_case_file() -> Subquery:
+    """``CaseFile.last_contact_on`` as it should be, for an update of case files: the
+    latest contact date of the file's notes that its whole owner organisation reads
+    (shared notes, and the organisation's own internal notes; not a private note, not
+    a partner's internal note), on the index ``Note(case_file, contact_date)``."""
+    readable = Q(visibility=Note.Visibility.SHARED) | Q(
+        visibility=Note.Visibility.ORGANISATION,
+        organisation_id=OuterRef("owner_organisation_id"),
+    )
+    return Subquery(
+        Note.objects.filter(readable, case_file_id=OuterRef("pk"))
+        .order_by()
+        .values("case_file_id")
+        .annotate(latest=Max("contact_date"))
+        .values("latest")[:1]
+    )
+
+
+def refresh_last_contact(case_file_id: int, **also: Any) -> None:
+    """Recompute the case file's last contact (in the caller's transaction), with
+    ``also`` any other column to set in the same UPDATE."""
+    CaseFile.objects.filter(pk=case_file_id).update(
+        last_contact_on=last_contact_of_case_file(), **also
+    )
 
 
 def _already_written(
@@ -71,8 +98,9 @@ def note_create(
                 _("This form was already used. Reload the page to write a note.")
             ) from None
         return existing
-    # A new contact is a change to the case file the advisor's lists should show.
-    CaseFile.objects.filter(pk=case_file.pk).update(updated_at=timezone.now())
+    # A new contact is a change to the case file the advisor's lists should show, and
+    # may be its last contact.
+    refresh_last_contact(case_file.pk, updated_at=timezone.now())
     record_audit_event(
         actor=acting_user,
         action=AuditEvent.Action.CREATE,
@@ -89,7 +117,7 @@ def note_update(
 ) -> Note:
     if not can_edit_note(acting_user, note):
         raise PermissionDenied
-    updated, _changed = versioned_update(
+    updated, changed = versioned_update(
         instance=note,
         data=data,
         expected_version=expected_version,
@@ -97,4 +125,6 @@ def note_update(
         case_file=note.case_file,
         validate=validate_note,
     )
+    if {"contact_date", "visibility"} & set(changed):
+        refresh_last_contact(note.case_file_id)
     return updated

@@ -92,7 +92,18 @@ def versioned_update(
         fresh = model.objects.get(pk=current.pk)
         raise StaleEditError(changes_since(obj=fresh, version=expected_version), fresh)
     current.version = expected_version + 1
-    current.save()
+    # Columns other services keep (a case file's last contact, written with each
+    # note) are left as they are: this copy was read before the claim.
+    kept = getattr(model, "KEPT_BY_SERVICES", ())
+    current.save(
+        update_fields=[
+            field.name
+            for field in model._meta.concrete_fields
+            if not field.primary_key and field.name not in kept
+        ]
+        if kept
+        else None
+    )
     for name, value in m2m.items():
         getattr(current, name).set(value)
     record_audit_event(
