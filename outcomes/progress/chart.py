@@ -52,9 +52,17 @@ class Chart:
     point_count: int  # moments taken
 
 
-def _x(index: int) -> float:
+# Lines with the same score at a moment would hide each other's points: each scale
+# is drawn a few pixels aside from the moment's position.
+DODGE = 4
+
+
+def _x(index: int, scale: int | None = None) -> float:
     span = WIDTH - LEFT - RIGHT
-    return LEFT + 30 + index * (span - 60) / (len(MOMENTS) - 1)
+    x = LEFT + 30 + index * (span - 60) / (len(MOMENTS) - 1)
+    if scale is not None:
+        x += (scale - (len(SCALES) - 1) / 2) * DODGE
+    return x
 
 
 def _y(score: int) -> float:
@@ -74,7 +82,9 @@ def build_chart(assessments: dict[str, Assessment]) -> Chart:
             score = getattr(assessment, name) if assessment else None
             scores.append(score)
             if score is not None:
-                points.append(Point(_x(position), _y(score), score, labels[position]))
+                points.append(
+                    Point(_x(position, index), _y(score), score, labels[position])
+                )
         label = scale_label(name)
         lines.append(Line(name, label, COLOURS[index], DASHES[index], points))
         rows.append((label, scores))

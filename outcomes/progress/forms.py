@@ -1,7 +1,9 @@
 """Forms parse input; the services hold the rules."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from youthtrack.forms import DateInput, VersionedForm
 
@@ -22,8 +24,16 @@ class AssessmentForm(VersionedForm):
         )
         if not self.instance.pk and not self.is_bound:
             self.fields["assessed_on"].initial = timezone.localdate()
+        message = _("Give a score from 1 to 10.")
         for name in SCALES:
             field = self.fields[name]
+            # Said in the scale's words, beside the field (the model holds the same
+            # bounds for the services).
+            field.validators = [
+                MinValueValidator(SCORE_MIN, message=message),
+                MaxValueValidator(SCORE_MAX, message=message),
+            ]
+            field.error_messages["invalid"] = message
             field.widget.attrs.update(
                 {"min": SCORE_MIN, "max": SCORE_MAX, "inputmode": "numeric"}
             )

@@ -223,7 +223,10 @@ def test_a_score_of_0_or_11_is_refused_beside_its_field_and_the_typing_kept(
     response = client.post(_url(case), _post({**SCORES, "digital": 0, "mobility": 11}))
     assert response.status_code == 200
     form = response.context["form"]
-    assert set(form.errors) == {"digital", "mobility"}
+    assert form.errors == {
+        "digital": ["Give a score from 1 to 10."],
+        "mobility": ["Give a score from 1 to 10."],
+    }
     html = response.content.decode()
     assert 'id="id_digital_error"' in html and 'id="id_mobility_error"' in html
     assert 'name="languages" value="7"' in html
