@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from .access import (
     can_read_audit_of,
     case_files_visible_to,
-    note_visibility_q,
     notes_visible_to,
     people_linkable_by,
     share_in_force,
