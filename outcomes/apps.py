@@ -7,9 +7,35 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Outcomes and reports")
 
     def ready(self):
-        from youthtrack.panels import register_case_panel, register_page_panel
+        from youthtrack.panels import (
+            register_case_panel,
+            register_dashboard_panel,
+            register_page_panel,
+            register_transition_view,
+        )
+        from youthtrack.signals import participation_exit_changed
 
         from .progress import panels as progress_panels
+        from .records import panels as record_panels
+        from .records.receivers import exit_changed
+
+        # Closing a file asks the situation upon leaving and schedules follow-ups.
+        register_transition_view("closed", "outcomes:exit")
+        participation_exit_changed.connect(
+            exit_changed, dispatch_uid="outcomes.follow_ups_on_exit"
+        )
+        register_case_panel(
+            "outcomes.records",
+            template="outcomes/includes/case_outcomes.html",
+            context_function=record_panels.case_outcomes_context,
+            order=150,
+        )
+        register_dashboard_panel(
+            "outcomes.follow_ups",
+            template="outcomes/includes/dashboard_follow_ups.html",
+            context_function=record_panels.dashboard_follow_ups_context,
+            order=50,
+        )
 
         register_case_panel(
             "outcomes.distance_travelled",

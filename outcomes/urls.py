@@ -1,10 +1,28 @@
 from django.urls import path
 
 from .progress import views as progress_views
+from .records import views as record_views
 
 app_name = "outcomes"
 
 urlpatterns = [
+    path("cases/<int:pk>/exit/", record_views.participation_exit, name="exit"),
+    path(
+        "cases/<int:pk>/outcomes/new/",
+        record_views.outcome_create,
+        name="outcome_create",
+    ),
+    path(
+        "cases/<int:pk>/outcomes/<int:outcome_pk>/evidence/",
+        record_views.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "cases/<int:pk>/follow-ups/<int:follow_up_pk>/",
+        record_views.follow_up_answer,
+        name="follow_up_answer",
+    ),
+    path("follow-ups/", record_views.follow_up_list, name="follow_up_list"),
     path(
         "cases/<int:pk>/distance/<slug:moment>/",
         progress_views.assessment_edit,

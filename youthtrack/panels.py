@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from .models import CaseFile
 
@@ -92,6 +93,30 @@ def dashboard_panels(*, request: HttpRequest) -> list[tuple[Panel, dict]]:
         if context is not None:
             shown.append((panel, {"request": request, **context}))
     return shown
+
+
+# A status change another app handles with its own page (outcomes asks the situation
+# upon leaving when a file is closed): to_status → URL name taking the case file's pk.
+_transition_views: dict[str, str] = {}
+
+
+def register_transition_view(to_status: str, url_name: str) -> None:
+    existing = _transition_views.get(to_status)
+    if existing is not None and existing != url_name:
+        raise ValueError(f"the transition to {to_status!r} is already handled")
+    _transition_views[to_status] = url_name
+
+
+def unregister_transition_view(to_status: str) -> None:
+    _transition_views.pop(to_status, None)
+
+
+def transition_url(case_file: CaseFile, to_status: str) -> str:
+    """Where the case page's button for a status change leads."""
+    url_name = _transition_views.get(to_status)
+    if url_name is not None:
+        return reverse(url_name, args=[case_file.pk])
+    return reverse("case_transition", args=[case_file.pk, to_status])
 
 
 # Panels of other pages that a higher app composes (the cohort page of programmes, on

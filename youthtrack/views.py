@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import exports, selectors, services
+from . import exports, panels, selectors, services
 from .access import (
     can_add_note,
     can_edit_case_file,
@@ -189,10 +189,17 @@ def intake_page(
             except ValidationError as error:
                 _apply_service_errors(case_form, error, person_form)
             else:
+                if case_file.status == CaseFile.Status.INTAKE:
+                    message = _("Case file #%(pk)s opened for %(name)s.")
+                else:  # a re-entry in the same operation reopened the participation
+                    message = _(
+                        "%(name)s already took part in this operation: case file "
+                        "#%(pk)s is reopened, with its first entry date and the "
+                        "situation at that entry."
+                    )
                 messages.success(
                     request,
-                    _("Case file #%(pk)s opened for %(name)s.")
-                    % {"pk": case_file.pk, "name": case_file.young_person},
+                    message % {"pk": case_file.pk, "name": case_file.young_person},
                 )
                 return redirect("case_detail", pk=case_file.pk)
     return render(
@@ -276,6 +283,10 @@ def case_transition(
         raise PermissionDenied
     if to_status not in CaseFile.Status.values:
         raise Http404
+    handled_at = panels.transition_url(case_file, to_status)
+    if request.method == "GET" and handled_at != request.path:
+        # Another app's page asks more (outcomes: the situation upon leaving).
+        return redirect(handled_at)
     closing = to_status == CaseFile.Status.CLOSED
     form = TransitionForm(
         request.POST or None,

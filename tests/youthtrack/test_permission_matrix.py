@@ -654,6 +654,37 @@ PROGRESS_RULES: dict[str, Rule] = {
 }
 RULES.update(PROGRESS_RULES)
 
+# --- outcomes: records, exit, follow-ups (outcomes/records) ---
+
+RECORD_RULES: dict[str, Rule] = {
+    "outcomes:exit": Rule(
+        True,
+        {"GET": _case(edits, 200), "POST": _case(edits, 302)},
+        "as case_edit (closing asks the situation upon leaving)",
+    ),
+    "outcomes:outcome_create": Rule(
+        True,
+        {"GET": _case(records_outcome, 200), "POST": _case(records_outcome, 302)},
+        "as assessment_edit",
+    ),
+    "outcomes:evidence_download": Rule(
+        True,
+        {"GET": _case(see, 200)},
+        "who sees the file; else 404 (an outcome of that case file)",
+        params={"outcome_pk": "outcome"},
+    ),
+    "outcomes:follow_up_answer": Rule(
+        True,
+        {"GET": _case(records_outcome, 200), "POST": _case(records_outcome, 302)},
+        "as assessment_edit (a follow-up of that case file)",
+        params={"follow_up_pk": "follow_up"},
+    ),
+    "outcomes:follow_up_list": Rule(
+        False, {"GET": _always(200)}, "every signed-in user: their own follow-ups"
+    ),
+}
+RULES.update(RECORD_RULES)
+
 # URL variants: a path parameter that takes several values.
 VARIANTS: dict[str, list[str]] = {"share_answer": ["accept", "decline"]}
 
@@ -750,6 +781,7 @@ def _build() -> World:
 
     objects, enrolments = _build_programmes(users, cases)
     objects["goals"] = _build_goals(users, cases)
+    objects["outcomes"], objects["follow_ups"] = _build_outcomes(users, cases)
 
     sessions: dict[str, str | None] = {"anonymous": None}
     for name, user in users.items():
@@ -784,6 +816,32 @@ def _build_goals(users, cases) -> dict[str, Any]:
         )
         for cat, case in cases.items()
     }
+
+
+def _build_outcomes(users, cases) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An outcome with an evidence document, and a follow-up due, of each case file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from outcomes.models import FollowUp
+    from outcomes.records.services import evidence_check, outcome_record
+
+    outcomes, follow_ups = {}, {}
+    for cat, case in cases.items():
+        document = SimpleUploadedFile("attestation.pdf", b"%PDF-1.4\n%%EOF\n")
+        outcomes[cat] = outcome_record(
+            case_file=case,
+            acting_user=users[CASES[cat].advisor],
+            data={
+                "kind": "job_search",
+                "start_date": timezone.localdate(),
+                "source": "young_person",
+            },
+            evidence=evidence_check(document),
+        )
+        follow_ups[cat] = FollowUp.objects.create(
+            case_file=case, kind="upon_leaving", due_on=timezone.localdate()
+        )
+    return outcomes, follow_ups
 
 
 WALK_IN_NAME = "Wilhelmina-Walkin"
@@ -899,6 +957,22 @@ def _post_data(
             "assessed_on": today.isoformat(),
             **scores,
         }
+        data[("outcomes:exit", cat)] = {
+            "version": str(case.version),
+            "exit_date": today.isoformat(),
+            "exit_reason": "completed",
+            "outcome-kind": "",
+        }
+        data[("outcomes:outcome_create", cat)] = {
+            "kind": "job_search",
+            "start_date": today.isoformat(),
+            "source": "actiris",
+            "verification_note": "Inscrite chez Actiris",
+        }
+        data[("outcomes:follow_up_answer", cat)] = {
+            "situation": "unreachable",
+            "attempts": "5",
+        }
         goal_data = {"text": "Trouver un stage", "target_date": today.isoformat()}
         data[("outcomes:goal_create", cat)] = goal_data
         data[("outcomes:goal_edit", cat)] = {
@@ -929,6 +1003,8 @@ def _kwargs(url: Url, cat: str | None, variant: str | None, w: World) -> dict:
             values[param] = w.cases[cat].pk
         elif source == "goal":
             values[param] = w.objects["goals"][cat].pk
+        elif source in ("outcome", "follow_up"):
+            values[param] = w.objects[f"{source}s"][cat].pk
         elif source == "moment":
             values[param] = "entry"
         elif source == "enrolment":

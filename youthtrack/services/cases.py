@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ..access import (
@@ -25,6 +25,7 @@ from ..models import (
     YoungPerson,
 )
 from ..selectors import changes_since, young_person_possible_duplicates
+from ..signals import participation_exit_changed
 from .errors import DuplicatePersonError, StaleEditError
 from .validation import _validate_all, validate_case_file, validate_young_person
 from .versioning import versioned_update
@@ -156,6 +157,24 @@ def case_file_intake(
         programme=case_file.programme if case_file.programme_id else None,
         entry_date=case_file.entry_date,
     )
+    if person.pk is not None and case_file.operation is not None:
+        earlier = (
+            CaseFile.objects.filter(
+                young_person=person,
+                owner_organisation_id=acting_user.organisation_id,
+                operation=case_file.operation,
+                status=Status.CLOSED,
+            )
+            .order_by("-exit_date", "-pk")
+            .first()
+        )
+        if earlier is not None:
+            return _participation_reenter(
+                earlier,
+                acting_user=acting_user,
+                entry_date=case_file.entry_date,
+                advisor=case_data["advisor"],
+            )
     _validate_all(
         (validate_young_person, person) if person.pk is None else None,
         (validate_case_file, case_file),
@@ -186,6 +205,49 @@ def case_file_intake(
         version=case_file.version,
     )
     return case_file
+
+
+def _participation_reenter(
+    case_file: CaseFile,
+    *,
+    acting_user: User,
+    entry_date: datetime.date,
+    advisor: User | None,
+) -> CaseFile:
+    """A person counts once per operation (funder-indicators.md): coming back to the
+    same operation reopens the same participation. Its first entry date and the
+    situation at that entry stay; the next closure gives the final exit date."""
+    assert case_file.exit_date is not None
+    if entry_date < case_file.exit_date:
+        raise ValidationError(
+            {
+                "entry_date": _(
+                    "This young person left this operation on %(date)s: a re-entry "
+                    "cannot be dated before that."
+                )
+                % {
+                    "date": formats.date_format(
+                        case_file.exit_date, "SHORT_DATE_FORMAT"
+                    )
+                }
+            }
+        )
+    reopened = case_file_transition(
+        case_file=case_file,
+        acting_user=acting_user,
+        to_status=Status.ACTIVE,
+        effective_date=entry_date,
+        expected_version=case_file.version,
+        comment=_("Re-entry in the same operation: the participation goes on."),
+    )
+    if advisor is not None and reopened.advisor_id != advisor.pk:
+        reopened = case_file_update(
+            case_file=reopened,
+            acting_user=acting_user,
+            data={"advisor": advisor},
+            expected_version=reopened.version,
+        )
+    return reopened
 
 
 @transaction.atomic
@@ -242,7 +304,7 @@ def case_file_update(
                 entry_date=data.get("entry_date", case_file.entry_date),
             ),
         }
-    updated, _changed = versioned_update(
+    updated, changed = versioned_update(
         instance=case_file,
         data=data,
         expected_version=expected_version,
@@ -250,6 +312,10 @@ def case_file_update(
         case_file=case_file,
         validate=validate_case_file,
     )
+    if "exit_date" in changed and updated.status == Status.CLOSED:
+        participation_exit_changed.send(
+            sender=CaseFile, case_file=updated, acting_user=acting_user, change="moved"
+        )
     return updated
 
 
@@ -324,4 +390,11 @@ def case_file_transition(
         comment=comment,
         changed_by=acting_user,
     )
+    if to_status == Status.CLOSED or from_status == Status.CLOSED:
+        participation_exit_changed.send(
+            sender=CaseFile,
+            case_file=updated,
+            acting_user=acting_user,
+            change="closed" if to_status == Status.CLOSED else "reopened",
+        )
     return updated

@@ -241,6 +241,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-shares": {"task": "youthtrack.shares_expire", "schedule": 15 * 60},
+    # Safe to run twice: each follow-up's reminder is claimed before it is sent.
+    "follow-up-reminders": {
+        "task": "outcomes.follow_up_reminders",
+        "schedule": 60 * 60,
+    },
 }
 
 # Domain settings.
@@ -261,6 +266,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "youthtrack@localhost"
 # Whom an account's owner contacts about a change they did not expect (the data
 # protection officer or the security contact of the organisation running youthtrack).
 ACCOUNT_SECURITY_CONTACT = os.environ.get("ACCOUNT_SECURITY_CONTACT", "dpo@localhost")
+
+# Outcomes: evidence documents are stored outside the web root (no URL; served only
+# through the case-file gate), and the follow-up rules (funder-indicators.md).
+OUTCOMES_EVIDENCE_ROOT = Path(
+    os.environ.get("OUTCOMES_EVIDENCE_ROOT", BASE_DIR / "private-media")
+)
+OUTCOMES_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+OUTCOMES_UPON_LEAVING_DAYS = 28  # the "upon leaving" window after the exit date
+OUTCOMES_UNREACHABLE_ATTEMPTS = 3  # attempts before "unreachable" is an answer
+# Where the links in e-mails point (reminders sent by a background task).
+YOUTHTRACK_SITE_URL = os.environ.get("YOUTHTRACK_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,8 @@
 """Test settings: SQLite by default, PostgreSQL when DATABASE_URL says so."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F401,F403
 
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -11,3 +14,5 @@ STORAGES = {  # noqa: F405
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Evidence documents of the tests go to a throw-away folder, never private-media/.
+OUTCOMES_EVIDENCE_ROOT = Path(tempfile.gettempdir()) / "youthtrack-test-evidence"

@@ -43,6 +43,12 @@ def dashboard_panels(context):
     )
 
 
+@register.simple_tag
+def transition_url(case_file, to_status):
+    """The page for a status change (another app may handle it: ``panels``)."""
+    return panels.transition_url(case_file, to_status)
+
+
 @register.simple_tag(takes_context=True)
 def page_panels(context, page, **objects):
     """The panels other apps registered for a page ("cohort": ``cohort=…``)."""

@@ -1,0 +1,1 @@
+"""Outcome records, exits and the follow-ups after exit."""

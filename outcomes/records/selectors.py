@@ -1,0 +1,76 @@
+"""Reads of outcomes and follow-ups, always through the case file's gate."""
+
+import datetime
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from youthtrack.access import case_file_visibility_q
+from youthtrack.models import CaseFile, User
+
+from ..models import FollowUp, Outcome
+
+DASHBOARD_ROWS = 10
+
+
+def outcome_list_for_case_file(*, case_file: CaseFile) -> QuerySet[Outcome]:
+    """Outcomes of a case file the user already reached through its gate."""
+    return case_file.outcomes.select_related("recorded_by")
+
+
+def outcome_get_for_case_file(*, case_file: CaseFile, pk: int) -> Outcome:
+    """An outcome by its case file (reached through the gate), never by id alone."""
+    try:
+        return case_file.outcomes.get(pk=pk)
+    except Outcome.DoesNotExist:
+        raise Http404 from None
+
+
+def follow_up_list_for_case_file(*, case_file: CaseFile) -> QuerySet[FollowUp]:
+    return case_file.exit_follow_ups.select_related("answered_by", "outcome")
+
+
+def follow_up_get_for_case_file(*, case_file: CaseFile, pk: int) -> FollowUp:
+    try:
+        return case_file.exit_follow_ups.select_related("case_file").get(pk=pk)
+    except FollowUp.DoesNotExist:
+        raise Http404 from None
+
+
+def follow_ups_open_for_advisor(*, user: User) -> QuerySet[FollowUp]:
+    """The open follow-ups of the files the user is in charge of (and may see),
+    due today first, then overdue (oldest first), then the coming ones by date."""
+    today = timezone.localdate()
+    return (
+        FollowUp.objects.filter(
+            case_file_visibility_q(user, "case_file__"),
+            case_file__advisor_id=user.pk,
+            answered_on__isnull=True,
+        )
+        .annotate(
+            rank=Case(
+                When(due_on=today, then=Value(0)),
+                When(due_on__lt=today, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("case_file__young_person", "case_file__programme")
+        .order_by("rank", "due_on", "pk")
+    )
+
+
+def follow_ups_dashboard_for_advisor(*, user: User) -> dict:
+    """Due today, overdue and due in the coming week, bounded; the total says
+    whether "see all" has more."""
+    today = timezone.localdate()
+    week = follow_ups_open_for_advisor(user=user).filter(
+        due_on__lte=today + datetime.timedelta(days=7)
+    )
+    return {
+        "follow_ups": list(week[:DASHBOARD_ROWS]),
+        "follow_ups_total": week.count(),
+        "all_open_count": follow_ups_open_for_advisor(user=user).count(),
+        "today": today,
+    }
