@@ -651,7 +651,8 @@ DASHBOARD_QUERIES = 14
 CASE_LIST_QUERIES = 13
 # +2: the read of the person is audited on the person's other files (one select, one
 # bulk insert, whatever their number).
-CASE_DETAIL_QUERIES = 18
+# +2: outcomes' distance-travelled and goals panels (one select each).
+CASE_DETAIL_QUERIES = 20
 
 
 @pytest.mark.parametrize("n", [3, 30])
