@@ -443,8 +443,12 @@ def cohort_sessions(*, user: User, cohort: Cohort) -> QuerySet[Session]:
             recorded_count=Count("attendances", filter=visible),
             # Taken, as far as the user is told: someone they see was marked (or,
             # for the organisation in charge, anyone).
+            # (Within the cohort: the database may hash the whole subquery once, and
+            # it should read this cohort's attendance, not everyone's.)
             register_taken=Exists(
-                Attendance.objects.filter(session=OuterRef("pk")).filter(
+                Attendance.objects.filter(
+                    session=OuterRef("pk"), session__cohort_id=cohort.pk
+                ).filter(
                     access.counted_participants_q(user, cohort="session__cohort__")
                 )
             ),
