@@ -396,3 +396,54 @@ def test_the_cohort_page_shows_the_median_change_over_the_participants_counted(
     # Another organisation's partner counts none of them.
     stranger = make_user("stranger", org_code="pole-academique")
     assert selectors.cohort_progress(user=stranger, cohort=cohort).counted == 0
+
+
+def test_participants_a_partner_may_not_see_change_none_of_its_cohort_figures(
+    advisor,
+):
+    """The partner sees one shared participant of the cohort; another organisation's
+    participant, assessed, moves the figures of the organisation in charge only."""
+    lead = make_user("lead", org_code="cdm", role=User.Role.LEAD)
+    partner = make_user("vdab", org_code="vdab", role=User.Role.PARTNER)
+    cohort = CohortFactory(
+        programme=ref.programme("uppercut"),
+        owner_organisation=org("cdm"),
+        created_by=lead,
+    )
+
+    def participant(owner, index, entry, latest):
+        case = make_case(
+            advisor=owner,
+            first_name=f"Vis{index}",
+            last_name="Cohorte",
+            phone=f"0470 00 00 2{index}",
+            email=f"v{index}@example.net",
+            programme="uppercut",
+        )
+        Enrolment.objects.create(
+            cohort=cohort,
+            case_file=case,
+            status=Enrolment.Status.ENROLLED,
+            enrolled_at=timezone.now(),
+            created_by=owner,
+        )
+        _assess(case, owner, "entry", confidence=entry)
+        _assess(case, owner, "exit", confidence=latest)
+        return case
+
+    shared = participant(advisor, 0, 2, 4)  # +2
+    share_case(shared, owner=advisor, partner_user=partner, scope=Share.Scope.VIEW)
+    participant(advisor, 1, 1, 9)  # +8, the CDM's only
+
+    def confidence(user):
+        fresh = User.objects.select_related("organisation").get(pk=user.pk)
+        summary = selectors.cohort_progress(user=fresh, cohort=cohort)
+        return summary.counted, summary.scales[0].median
+
+    assert confidence(partner) == (1, 2)
+    assert confidence(advisor) == (2, 5)
+    stranger = make_user("stranger", org_code="worldskills")
+    participant(stranger, 2, 5, 5)  # 0, another organisation's
+    assert confidence(partner) == (1, 2)
+    # The organisation in charge counts every participant of its cohort.
+    assert confidence(advisor) == (3, 2)
