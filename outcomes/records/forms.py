@@ -95,7 +95,7 @@ class OutcomeForm(forms.ModelForm):
             return cleaned
         for name in ("start_date", "source"):
             if not cleaned.get(name) and name not in self.errors:
-                self.add_error(name, _("This field is required."))
+                self.add_error(name, self.fields[name].error_messages["required"])
         if (
             self.evidence is None
             and "evidence_file" not in self.errors
