@@ -355,8 +355,8 @@ def test_an_employed_answer_records_a_job_outcome(case, advisor):
 
 def test_the_reminder_task_run_twice_sends_each_reminder_once(case, advisor):
     close(case, advisor, exit_date=today() - days(28))  # upon leaving due today
-    assert follow_up_reminders.delay().get() == 1
-    assert follow_up_reminders.delay().get() == 0
+    assert follow_up_reminders.apply().get() == 1
+    assert follow_up_reminders.apply().get() == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [advisor.email]
@@ -366,12 +366,12 @@ def test_the_reminder_task_run_twice_sends_each_reminder_once(case, advisor):
 
 def test_a_moved_follow_up_is_reminded_again_on_its_new_date(case, advisor):
     closed = close(case, advisor, exit_date=today() - days(30))
-    follow_up_reminders.delay().get()
+    follow_up_reminders.apply().get()
     case_services.case_file_update(
         case_file=closed,
         acting_user=advisor,
         data={"exit_date": today() - days(28)},
         expected_version=closed.version,
     )
-    assert follow_up_reminders.delay().get() == 1
+    assert follow_up_reminders.apply().get() == 1
     assert len(mail.outbox) == 2
