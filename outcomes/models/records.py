@@ -18,13 +18,20 @@ from youthtrack.models import CaseFile
 __all__ = ["Outcome", "FollowUp", "evidence_storage"]
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    """A storage without URLs: nothing can link to a file past the gate."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("evidence documents are served only by the gated view")
+
+
 class _EvidenceStorage(LazyObject):
     """Evidence files live outside the web root (``OUTCOMES_EVIDENCE_ROOT``), with no
     URL: they are served only by the view behind the case-file gate."""
 
     def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(
-            location=settings.OUTCOMES_EVIDENCE_ROOT, base_url=None
+        self._wrapped = PrivateFileSystemStorage(
+            location=settings.OUTCOMES_EVIDENCE_ROOT
         )
 
 

@@ -2,6 +2,7 @@
 follow-ups after exit and their reminders: the services."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -375,3 +376,17 @@ def test_a_moved_follow_up_is_reminded_again_on_its_new_date(case, advisor):
     )
     assert follow_up_reminders.apply().get() == 1
     assert len(mail.outbox) == 2
+
+
+def test_evidence_is_kept_outside_every_folder_the_web_server_serves():
+    from youthtrack.settings import base
+
+    root = Path(base.OUTCOMES_EVIDENCE_ROOT).resolve()
+    served = [base.STATIC_ROOT, *base.STATICFILES_DIRS]
+    if getattr(base, "MEDIA_ROOT", ""):
+        served.append(base.MEDIA_ROOT)
+    for folder in served:
+        folder = Path(folder).resolve()
+        assert not root.is_relative_to(folder) and not folder.is_relative_to(root)
+    with pytest.raises(ValueError):  # no URL to link to: only the gated view
+        services.evidence_storage.url("evidence/anything.pdf")

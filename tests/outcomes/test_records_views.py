@@ -252,3 +252,44 @@ def test_follow_ups_of_another_case_file_are_not_found(case, advisor):
     outsider = make_user("thomas", org_code="vdab")
     url = reverse("outcomes:follow_up_answer", args=[case.pk, follow_up.pk])
     assert signed_in(outsider).get(url).status_code == 404
+
+
+def test_registering_a_returning_young_person_reopens_their_file_and_says_so(advisor):
+    """The advisor takes in someone who left Touch'N'Go earlier this operation: the
+    intake leads to the same case file, reopened, and tells why."""
+    from tests.factories.helpers import intake_post
+    from tests.youthtrack.helpers import flash_messages
+
+    case = active_case(advisor, entry_days_ago=200)
+    _close(case, advisor, today() - days(60))
+    client = signed_in(advisor, HTTP_ACCEPT_LANGUAGE="en")
+    person = case.young_person
+    response = client.post(
+        f"{reverse('intake')}?person={person.pk}",
+        {
+            **intake_post(case={"programme": case.programme, "advisor": advisor}),
+            "existing_person": str(person.pk),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    assert "already took part in this operation" in " ".join(flash_messages(response))
+    assert CaseFile.objects.filter(young_person=person).count() == 1
+    case.refresh_from_db()
+    assert case.status == CaseFile.Status.ACTIVE
+    assert case.entry_date == today() - days(200)
+    assert not FollowUp.objects.filter(case_file=case, answered_on__isnull=True)
+
+
+def test_the_dashboard_shows_ten_follow_ups_and_counts_the_rest(advisor):
+    for _ in range(12):
+        case = active_case(advisor, entry_days_ago=300)
+        _close(case, advisor, today() - days(30))  # twelve overdue checks
+    client = signed_in(advisor, HTTP_ACCEPT_LANGUAGE="en")
+    page = page_text(client.get(reverse("dashboard")))
+    section = page[page.index("Follow-ups after exit") :]
+    assert section.count("overdue since") == 10
+    assert "12 follow-ups due or overdue." in section
+    assert "See all my follow-ups after exit (24)" in section
+    listing = page_text(client.get(reverse("outcomes:follow_up_list")))
+    assert listing.count("overdue since") == 12
