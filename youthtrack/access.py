@@ -67,18 +67,26 @@ def shared_with_organisation(organisation_id: int, prefix: str = "") -> Q:
     """Condition on CaseFile (or on a model reaching it by ``prefix``): shared with
     the organisation, granted and not ended.
 
-    Both parts are subqueries on indexed columns, so the cost of a list does not grow
-    with the number of case files in the table (guardian's get_objects_for_user would
-    scan them)."""
+    One id list, read from the selective side: the organisation's live shares (index
+    on partner, status, case file) whose case file is granted (guardian's unique index
+    on group, permission, case file). It is ``DISTINCT`` on purpose: PostgreSQL then
+    plans it as one relation, starts from it and fetches the few case files by primary
+    key. Without it the planner pulls the share, grant, group, organisation and
+    permission tables up into the list's own joins; past ``join_collapse_limit`` (8
+    relations) it can no longer reorder them and joined every case file with its young
+    person before keeping the shared ones (400 ms at 100,000 instead of 2 ms)."""
     granted = CaseFileGroupObjectPermission.objects.filter(
         group__organisation__id=organisation_id,
         permission__codename=VIEW_SHARED,
     ).values("content_object_id")
-    # Two uncorrelated id lists: the database reads each once (a correlated EXISTS
-    # would run once per row and was twice as slow).
-    live = live_shares_with(organisation_id).values("case_file_id")
+    shared = (
+        live_shares_with(organisation_id)
+        .filter(case_file_id__in=granted)
+        .values("case_file_id")
+        .distinct()
+    )
     key = f"{prefix}pk__in" if prefix else "pk__in"
-    return Q(**{key: granted}) & Q(**{key: live})
+    return Q(**{key: shared})
 
 
 # A condition no row meets: what a user without access gets. An empty ``Q()`` would

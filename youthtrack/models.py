@@ -946,7 +946,15 @@ class Share(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("sharing")
         verbose_name_plural = _("sharings")
-        indexes = [models.Index(fields=["partner", "status"])]
+        indexes = [
+            # The access gate reads a partner's live shares by this index alone: the
+            # case file ids come from it, so the gate never reads the case file table
+            # to find what is shared (``access.shared_with_organisation``).
+            models.Index(
+                fields=["partner", "status", "case_file"],
+                name="share_partner_status_file",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_file_id} → {self.partner}"
