@@ -72,6 +72,9 @@ class CaseFileFilter(django_filters.FilterSet):
         label=_("Status"),
         choices=CaseFile.Status.choices,
         widget=forms.CheckboxSelectMultiple,
+        # A column of the case file itself: no join, so no duplicate to remove (the
+        # default DISTINCT would make the database compare every column of every row).
+        distinct=False,
     )
     programme = django_filters.ModelChoiceFilter(
         label=_("Programme"), queryset=Programme.objects.all(), empty_label=_("All")
@@ -113,7 +116,9 @@ class CaseFileFilter(django_filters.FilterSet):
         label=_("Sort by"),
         empty_label=None,
         fields=(
-            ("young_person__last_name", "name"),
+            # The normalised "last first" name: accent- and case-insensitive, and
+            # read in order from its index.
+            ("young_person__name_key", "name"),
             ("entry_date", "entry"),
             ("updated_at", "updated"),
             ("next_follow_up_on", "follow_up"),
@@ -181,6 +186,7 @@ class AuditEventFilter(django_filters.FilterSet):
         label=_("Action"),
         choices=AuditEvent.Action.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the event itself: no duplicate to remove
     )
     case_file = IdNumberFilter(label=_("Case file number"))
     date_from = BoundedDateFilter(

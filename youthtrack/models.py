@@ -526,7 +526,13 @@ class YoungPerson(models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name = _("young person")
         verbose_name_plural = _("young people")
-        indexes = [models.Index(fields=["name_key", "birth_date"])]
+        indexes = [
+            models.Index(fields=["name_key", "birth_date"]),
+            # The case list's age filter. (Sorting by name reads the index of
+            # name_key; the name search, on PostgreSQL, a trigram index on it: see
+            # migration 0004.)
+            models.Index(fields=["birth_date"], name="youngperson_birth_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -705,7 +711,25 @@ class CaseFile(models.Model):
         verbose_name = _("case file")
         verbose_name_plural = _("case files")
         indexes = [
-            models.Index(fields=["owner_organisation", "status"]),
+            # The case list: one index per sort it offers (and the status filter),
+            # each in the list's order (the sort, then the number, newest first), so
+            # that a page is read in order and stopped after 25 rows.
+            models.Index(
+                fields=["owner_organisation", "-updated_at", "-id"],
+                name="casefile_org_updated",
+            ),
+            models.Index(
+                fields=["owner_organisation", "status", "-updated_at", "-id"],
+                name="casefile_org_status_updated",
+            ),
+            models.Index(
+                fields=["owner_organisation", "-entry_date", "-id"],
+                name="casefile_org_entry",
+            ),
+            models.Index(
+                fields=["owner_organisation", "next_follow_up_on", "-id"],
+                name="casefile_org_follow_up",
+            ),
             models.Index(fields=["advisor", "status"]),
             # The advisor's dashboard: open files by next follow-up and by last
             # contact, read in order and stopped after a page, whatever the caseload.

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, DateField, F, Q, QuerySet, When
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -29,16 +29,24 @@ from .models import (
     YoungPerson,
     normalise_name,
 )
+from .pagination import BoundedPaginator
 
 
-def case_file_list_for_user(*, user: User) -> QuerySet[CaseFile]:
-    return case_files_visible_to(user).select_related(
+def case_file_with_related(
+    queryset: QuerySet[CaseFile] | None = None,
+) -> QuerySet[CaseFile]:
+    """The files with what a list shows of them, read in the same query."""
+    return (CaseFile.objects.all() if queryset is None else queryset).select_related(
         "young_person",
         "young_person__gender",
         "young_person__commune",
         "programme",
         "advisor",
     )
+
+
+def case_file_list_for_user(*, user: User) -> QuerySet[CaseFile]:
+    return case_file_with_related(case_files_visible_to(user))
 
 
 def case_file_filtered_for_user(
@@ -61,14 +69,44 @@ def case_file_filtered_for_user(
     return case_filter, results.order_by(*(ordering or ["-updated_at"]), "-pk")
 
 
+def case_file_sources(user: User) -> list[Q]:
+    """Where the case files a user may see come from, each read by its own index: the
+    files of their organisation (if they work on cases), those shared with it (any
+    sharing: the gate keeps the ones in force), those of the programmes they lead.
+
+    Together they hold every file ``access.case_file_visibility_q`` lets the user see
+    (``tests/youthtrack/test_case_list_sources.py`` checks it for every role); they are
+    only ever used beside the gate, never instead of it."""
+    if user.organisation_id is None:
+        return []
+    sources = [
+        Q(
+            pk__in=Share.objects.filter(partner_id=user.organisation_id).values(
+                "case_file"
+            )
+        )
+    ]
+    if user.works_on_cases:
+        sources.append(Q(owner_organisation_id=user.organisation_id))
+    if user.role == User.Role.LEAD:
+        sources.append(Q(programme_id__in=user.programmes_led.values("pk")))
+    return sources
+
+
 def case_file_page_for_user(
     *, user: User, params: QueryDict
 ) -> tuple[CaseFileFilter, Page]:
-    """One page of the case list, as the query string asks."""
+    """One page of the case list, as the query string asks: among the first
+    ``COUNT_LIMIT`` files, counted up to there, each source of files read in the
+    list's order from its own index (``pagination.BoundedPaginator``)."""
     case_filter, results = case_file_filtered_for_user(user=user, params=params)
-    page = Paginator(results, settings.YOUTHTRACK_PAGE_SIZE).get_page(
-        params.get("page")
-    )
+    parts = [results.filter(source) for source in case_file_sources(user)]
+    # The parts went through the gate and the filters: the page's files are then read
+    # by their numbers alone.
+    rows_by_key = case_file_with_related().order_by(*results.query.order_by)
+    page = BoundedPaginator(
+        results, settings.YOUTHTRACK_PAGE_SIZE, parts=parts, rows_by_key=rows_by_key
+    ).get_page(params.get("page"))
     return case_filter, page
 
 
@@ -364,7 +402,7 @@ def audit_event_page_for_admin(
         results = audit_filter.qs
     else:
         results = queryset.none()
-    page = Paginator(results.order_by("-at", "-pk"), AUDIT_PAGE_SIZE).get_page(
+    page = BoundedPaginator(results.order_by("-at", "-pk"), AUDIT_PAGE_SIZE).get_page(
         params.get("page")
     )
     return audit_filter, page

@@ -19,6 +19,7 @@ from tests.youthtrack.conftest import sign_in
 from youthtrack import services
 from youthtrack.forms import CaseFileForm, YoungPersonForm
 from youthtrack.models import AuditEvent, CaseFile, Note, Share, User
+from youthtrack.pagination import BoundedPaginator
 
 from .sharing_helpers import (
     audit_rows,
@@ -537,6 +538,34 @@ def test_the_trail_shows_who_from_where_and_no_personal_data(
     assert "198.51.100.7" in admin_client.get(reverse("audit_log")).content.decode()
     for value in ("Vandersmissen", "Mélodie", "0470 12 34 56", "Wauters"):
         assert value not in text
+
+
+def test_a_long_trail_is_counted_up_to_a_bound_newest_first(
+    admin_client, owner, case, monkeypatch
+):
+    monkeypatch.setattr(BoundedPaginator, "count_limit", 60)
+    for days in range(70):
+        AuditEvent.objects.create(
+            at=timezone.now() - datetime.timedelta(days=days),
+            actor=owner,
+            organisation=owner.organisation,
+            action=A.VIEW,
+            object_type="youthtrack.casefile",
+            object_id=case.pk,
+            case_file=case,
+        )
+    first = admin_client.get(reverse("audit_log"))
+    text = first.content.decode()
+    # The administrator reads French.
+    assert "Plus de 60 événements" in text and "Page 1 sur 2" in text
+    second = admin_client.get(reverse("audit_log"), {"page": 2})
+    newest = list(
+        AuditEvent.objects.order_by("-at", "-pk").values_list("pk", flat=True)[:60]
+    )
+    shown = [e.pk for r in (first, second) for e in r.context["page"].object_list]
+    assert shown == newest
+    assert "affinez la recherche pour voir les autres" in second.content.decode()
+    assert 'rel="next"' not in second.content.decode()
 
 
 # --- who accessed this file ----------------------------------------------------------

@@ -4,6 +4,8 @@ each filter, sorted, a page at a time; never one the user may not see."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import CaseFileFactory, reference
@@ -11,6 +13,7 @@ from tests.factories.helpers import years_ago
 from youthtrack import services
 from youthtrack.filters import AGE_BANDS, birth_date_range
 from youthtrack.models import CaseFile, Commune, Gender, age_on
+from youthtrack.pagination import BoundedPaginator
 
 from .helpers import field_errors, page_text
 
@@ -334,6 +337,13 @@ def test_sorting(browser, cases, sort, expected):
     assert listed(browser, sort=sort) == [cases[key] for key in expected]
 
 
+def test_sorting_by_name_ignores_accents_and_case(browser, advisor):
+    for last_name in ("Zeller", "Éloi", "van Damme", "Fontaine", "dubois"):
+        CaseFileFactory(advisor=advisor, young_person__last_name=last_name)
+    found = [case.young_person.last_name for case in listed(browser, sort="name")]
+    assert found == ["dubois", "Éloi", "Fontaine", "van Damme", "Zeller"]
+
+
 def test_sorting_by_next_follow_up_puts_files_without_one_last(browser, cases):
     assert listed(browser, sort="follow_up") == [
         cases["mehdi"],
@@ -420,3 +430,42 @@ def test_pages_of_a_sorted_list_hold_every_file_once(browser, advisor, settings,
 def test_a_page_out_of_range_shows_the_nearest_one(browser, twelve, page, number):
     response = browser.get(reverse("case_list"), {"page": page})
     assert response.context["page"].number == number
+
+
+@pytest.fixture
+def count_limit_of_ten(monkeypatch):
+    """Lists count and page through their first 10 rows (1,000 in the application)."""
+    monkeypatch.setattr(BoundedPaginator, "count_limit", 10)
+
+
+def test_a_long_list_counts_up_to_a_bound_and_lists_its_first_rows(
+    browser, twelve, count_limit_of_ten
+):
+    text = page_text(browser.get(reverse("case_list")))
+    assert "More than 10 case files" in text
+    assert "12 case files" not in text
+    assert "Page 1 of 2" in text
+    seen = [case for number in (1, 2) for case in listed(browser, page=number)]
+    # The first ten files in the list's order (last change first), each once.
+    assert seen == list(CaseFile.objects.order_by("-updated_at", "-pk")[:10])
+    # The last page offers no next one and says how to find the others.
+    last = browser.get(reverse("case_list"), {"page": 3})
+    assert last.context["page"].number == 2
+    assert "narrow the search to see the others" in page_text(last)
+    assert 'rel="next"' not in last.content.decode()
+    assert 'rel="prev"' in last.content.decode()
+
+
+def test_a_short_list_is_counted_exactly(browser, twelve, count_limit_of_ten):
+    text = page_text(browser.get(reverse("case_list"), {"q": f"#{twelve[0].pk}"}))
+    assert "1 case file" in text
+    assert "More than" not in text
+    assert "narrow the search" not in text
+
+
+def test_a_status_filter_adds_no_distinct(browser, twelve):
+    with CaptureQueriesContext(connection) as captured:
+        assert len(listed(browser, status=["active", "intake"])) == 5
+    selects = [query["sql"] for query in captured.captured_queries]
+    assert any('FROM "youthtrack_casefile"' in sql for sql in selects)
+    assert not [sql for sql in selects if sql.startswith("SELECT DISTINCT")]
