@@ -7,10 +7,12 @@ would grant them.
 """
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +30,7 @@ from youthtrack.models import (
     YoungPerson,
     normalise_name,
 )
+from youthtrack.selectors import case_file_list_for_user
 
 from .sharing_helpers import make_case, make_note, make_user, share_case, signed_in
 
@@ -211,3 +214,49 @@ def test_a_case_file_costs_the_same_for_1_and_30_notes(owner, partner):
     for username in ("sarah", "lotte"):
         (few, few_sql), (many, many_sql) = counts[username, 1], counts[username, 30]
         assert few == many, "\n".join([username, *few_sql, "", *many_sql])
+
+
+def gated_page(user: User) -> QuerySet[CaseFile]:
+    """A page of case files through the gate, with what a list shows of them."""
+    return case_file_list_for_user(user=user).order_by("-updated_at", "-pk")[:25]
+
+
+def test_the_partners_gate_starts_from_the_partners_shares(owner, partner):
+    """The case-file condition for a partner is one id list read from the partner's
+    live shares (``SELECT DISTINCT``, which PostgreSQL plans as one relation and
+    drives the list from): no share or grant table joined into the list's own joins,
+    where the planner, past eight relations, joined every case file of the table with
+    its young person before keeping the shared ones."""
+    sql = str(gated_page(partner).query)
+    outer, condition = sql.split(" WHERE ", 1)
+    assert "youthtrack_share" not in outer
+    assert "objectpermission" not in outer
+    assert re.match(
+        r'\(*"youthtrack_casefile"\."id" IN \(SELECT DISTINCT (\w+)\."case_file_id"'
+        r' AS "case_file_id" FROM "youthtrack_share" \1 .*'
+        rf'\1\."partner_id" = {partner.organisation_id} ',
+        condition,
+    ), condition
+    # Granted too (guardian's row), inside that one list.
+    assert '"youthtrack_casefilegroupobjectpermission"' in condition
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's plan of the partner's list"
+)
+def test_postgresql_reads_only_the_shared_case_files_for_a_partner(owner, partner):
+    """With 2,000 case files of other organisations in the table and 20 shared, the
+    plan of a partner's page fetches the case files by primary key from the shares:
+    it never scans the case file table."""
+    bulk_shared_cases(20, owner=owner, partner=partner.organisation)
+    other = make_user("thomas", org_code="vdab")
+    bulk_shared_cases(
+        2000, owner=other, partner=Organisation.objects.get(code="fwb"), start=5000
+    )
+    sql, params = gated_page(partner).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert not re.search(r"Seq Scan on youthtrack_casefile\s", plan), plan
+    assert "Index Scan using youthtrack_casefile_pkey" in plan, plan
