@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from youthtrack.access import can_edit_case_file, can_record_outcome
+from youthtrack.access import can_record_outcome
 from youthtrack.models import CaseFile
 
 from . import selectors
@@ -14,8 +14,6 @@ def case_outcomes_context(*, request: HttpRequest, case_file: CaseFile) -> dict:
         "outcomes": selectors.outcome_list_for_case_file(case_file=case_file),
         "exit_follow_ups": selectors.follow_up_list_for_case_file(case_file=case_file),
         "can_record_outcome": can_record_outcome(user, case_file),  # type: ignore[arg-type]
-        "can_close": can_edit_case_file(user, case_file)  # type: ignore[arg-type]
-        and case_file.is_open,
     }
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from youthtrack.access import can_edit_case_file, can_record_outcome
@@ -110,7 +110,7 @@ def _validate_outcome(outcome: Outcome, case_file: CaseFile) -> None:
     if outcome.start_date < case_file.entry_date:
         errors.setdefault("start_date", []).append(
             _("An outcome cannot start before the entry date (%(date)s).")
-            % {"date": case_file.entry_date.strftime("%d/%m/%Y")}
+            % {"date": formats.date_format(case_file.entry_date, "SHORT_DATE_FORMAT")}
         )
     elif outcome.start_date > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
         errors.setdefault("start_date", []).append(
@@ -429,7 +429,7 @@ def _send_reminder(follow_up: FollowUp) -> None:
         ) % {
             "kind": follow_up.get_kind_display(),
             "pk": follow_up.case_file_id,
-            "date": follow_up.due_on.strftime("%d/%m/%Y"),
+            "date": formats.date_format(follow_up.due_on, "SHORT_DATE_FORMAT"),
             "link": link,
         }
     send_mail(subject, body, None, [advisor.email])

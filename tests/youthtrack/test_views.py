@@ -647,12 +647,14 @@ def _workload(advisor, n: int) -> None:
         )
 
 
-DASHBOARD_QUERIES = 14
+# +2: outcomes' follow-ups after exit (the rows, and their counts in one aggregate).
+DASHBOARD_QUERIES = 16
 CASE_LIST_QUERIES = 13
 # +2: the read of the person is audited on the person's other files (one select, one
 # bulk insert, whatever their number).
 # +2: outcomes' distance-travelled and goals panels (one select each).
-CASE_DETAIL_QUERIES = 20
+# +2: outcomes' records panel (outcomes, follow-ups after exit: one select each).
+CASE_DETAIL_QUERIES = 22
 
 
 @pytest.mark.parametrize("n", [3, 30])
