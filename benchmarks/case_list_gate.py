@@ -5,13 +5,20 @@ django-guardian's stock ``get_objects_for_user``, both measured in the same run.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yt_bench \\
         .venv/bin/python benchmarks/case_list_gate.py --people 50000
 
-On PostgreSQL the database is created when missing, and emptied at the end (use a
-database of its own). CI runs it there at a small size and only prints the figures.
+On PostgreSQL the database is created when missing, analysed after each seeding (as
+autovacuum would do), and emptied at the end (use a database of its own). CI runs it
+there at a small size.
 
 It builds the demo data set at two sizes with the same number of files shared with the
 partner, and prints for each size the median time of one case-list page (first 25 rows
 and the total count) through each path, then the ratios: how much each path slows down
-when the table grows, and how much faster the gate is than guardian's function.
+when the table grows, and how much faster the gate is than guardian's function. On
+PostgreSQL it also prints how the plan of the gate's page reaches the case files (by
+primary key from the shares, or by scanning the table).
+
+It exits with 1 when the gate and guardian's function disagree on which case files the
+partner sees, or when, on PostgreSQL, the plan of the gate's page scans the case file
+table; timings never fail it (they depend on the machine).
 """
 
 import argparse
@@ -50,8 +57,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     results = {}
+    problems = []
     for size in (args.small, args.people):
         setup_data(size, args.shared)
+        problems += check_same_rows(size)
         results[size] = measure(args.repeat)
         gate, stock = results[size]
         print(
@@ -59,6 +68,7 @@ def main() -> None:
             f"gate {gate * 1000:7.2f} ms   guardian get_objects_for_user "
             f"{stock * 1000:7.2f} ms"
         )
+        problems += check_plan(size)
     (gate_small, stock_small), (gate_big, stock_big) = (
         results[args.small],
         results[args.people],
@@ -70,6 +80,10 @@ def main() -> None:
     speed = stock_big / gate_big
     print(f"  guardian time / gate time at {args.people:,}: ×{speed:.1f}")
     call_command("flush", interactive=False, verbosity=0)
+    for problem in problems:
+        print(f"✘ {problem}")
+    if problems:
+        sys.exit(1)
 
 
 def create_postgres_database(url: str) -> None:
@@ -122,37 +136,94 @@ def setup_data(people: int, shared: int) -> None:
     )
     for case in cases:
         assign_perm("youthtrack.view_shared_casefile", group, case)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def the_partner():
+    from youthtrack.models import User
+
+    return User.objects.get(username="partner")
+
+
+def gate_page(partner):
+    from youthtrack.selectors import case_file_list_for_user
+
+    return case_file_list_for_user(user=partner).order_by("-updated_at", "-pk")
+
+
+def stock_page(partner):
+    from guardian.shortcuts import get_objects_for_user
+
+    from youthtrack.models import CaseFile
+
+    queryset = get_objects_for_user(
+        partner,
+        "youthtrack.view_shared_casefile",
+        klass=CaseFile,
+        accept_global_perms=False,
+    ).order_by("-updated_at", "-pk")
+    # The same rows as the case list shows, for a fair comparison.
+    return queryset.select_related(
+        "young_person",
+        "young_person__gender",
+        "young_person__commune",
+        "programme",
+        "advisor",
+    )
+
+
+def check_same_rows(size: int) -> list[str]:
+    """Both paths must show the partner the same case files (every share here is
+    accepted, in force and granted)."""
+    partner = the_partner()
+    gate = set(gate_page(partner).values_list("pk", flat=True))
+    stock = set(stock_page(partner).values_list("pk", flat=True))
+    if gate == stock:
+        return []
+    return [
+        f"at {size:,}: the gate shows {len(gate - stock)} case files guardian does "
+        f"not, and misses {len(stock - gate)}"
+    ]
+
+
+def check_plan(size: int) -> list[str]:
+    """On PostgreSQL, how the plan of the gate's page reaches the case files."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    sql, params = gate_page(the_partner())[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = [row[0] for row in cursor.fetchall()]
+    reads = [
+        line.strip().split("  (")[0].lstrip("-> ")
+        for line in plan
+        if "youthtrack_casefile " in line or "youthtrack_casefile_" in line
+    ]
+    scans = [line for line in reads if line.startswith("Seq Scan")]
+    print(f"         gate's plan reads the case files by: {'; '.join(reads)}")
+    if scans:
+        return [f"at {size:,}: the gate's page scans the case file table"]
+    return []
 
 
 def measure(repeat: int) -> tuple[float, float]:
     from django.db import reset_queries
-    from guardian.shortcuts import get_objects_for_user
 
-    from youthtrack.models import CaseFile, User
-    from youthtrack.selectors import case_file_list_for_user
-
-    partner = User.objects.get(username="partner")
+    partner = the_partner()
 
     def gate() -> None:
-        queryset = case_file_list_for_user(user=partner).order_by("-updated_at")
+        queryset = gate_page(partner)
         list(queryset[:25])
         queryset.count()
 
     def stock() -> None:
-        queryset = get_objects_for_user(
-            partner,
-            "youthtrack.view_shared_casefile",
-            klass=CaseFile,
-            accept_global_perms=False,
-        ).order_by("-updated_at")
-        # The same rows as the case list shows, for a fair comparison.
-        queryset = queryset.select_related(
-            "young_person",
-            "young_person__gender",
-            "young_person__commune",
-            "programme",
-            "advisor",
-        )
+        queryset = stock_page(partner)
         list(queryset[:25])
         queryset.count()
 
