@@ -734,12 +734,12 @@ class CaseFile(models.Model):
             # The advisor's dashboard: open files by next follow-up and by last
             # contact, read in order and stopped after a page, whatever the caseload.
             models.Index(
-                fields=["advisor", "next_follow_up_on"],
+                fields=["advisor", "next_follow_up_on", "id"],
                 condition=~models.Q(status="closed"),
                 name="casefile_open_by_follow_up",
             ),
             models.Index(
-                fields=["advisor", "last_contact_on"],
+                fields=["advisor", "last_contact_on", "id"],
                 condition=~models.Q(status="closed"),
                 name="casefile_open_by_contact",
             ),
@@ -1052,8 +1052,23 @@ class Note(models.Model):
         verbose_name_plural = _("follow-up notes")
         indexes = [
             models.Index(fields=["case_file", "contact_date"]),
-            # Contacts for a period (activity figures) read the period only.
-            models.Index(fields=["contact_date"]),
+            # Contacts for a period (activity figures) read the period only, and of
+            # it the notes the user may read: one index per part of
+            # ``access.note_visibility_q`` (shared; the organisation's; one's own
+            # private notes), which the database combines (a bitmap OR).
+            models.Index(
+                fields=["contact_date"],
+                condition=models.Q(visibility="shared"),
+                name="note_shared_by_date",
+            ),
+            models.Index(
+                fields=["organisation", "visibility", "contact_date"],
+                name="note_org_by_date",
+            ),
+            models.Index(
+                fields=["author", "visibility", "contact_date"],
+                name="note_author_by_date",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import CaseFileFactory, NoteFactory
@@ -151,3 +152,60 @@ def test_gone_quiet_lists_the_longest_silence_first(advisor, today):
     never = CaseFileFactory(advisor=advisor, active=True, entry_date=today - 90 * DAY)
     day = selectors.dashboard_for_user(user=advisor)
     assert list(day["gone_quiet"]) == [oldest, mid, recent, never]
+
+
+def _bulk_open_files(count: int, advisor, today) -> None:
+    """``count`` open files of the advisor, a third of them contacted 40 days ago."""
+    from youthtrack.models import YoungPerson, normalise_name
+
+    people = YoungPerson.objects.bulk_create(
+        YoungPerson(
+            first_name=f"Prénom{n}",
+            last_name=f"Famille{n}",
+            name_key=normalise_name(f"Famille{n}", f"Prénom{n}"),
+            birth_date=today.replace(year=today.year - 20),
+            gender=ref.gender("female"),
+            commune=ref.commune("21015"),
+            created_by_organisation=advisor.organisation,
+        )
+        for n in range(count)
+    )
+    CaseFile.objects.bulk_create(
+        CaseFile(
+            young_person=person,
+            programme=ref.programme("youth-cdm"),
+            owner_organisation=advisor.organisation,
+            advisor=advisor,
+            status=CaseFile.Status.ACTIVE,
+            entry_date=today - 100 * DAY,
+            next_follow_up_on=today + (n % 30) * DAY,
+            last_contact_on=today - 40 * DAY if n % 3 == 0 else today,
+            employment_status=CaseFile.EmploymentStatus.UNEMPLOYED,
+            highest_diploma=ref.diploma("cess"),
+            created_by=advisor,
+        )
+        for n, person in enumerate(people)
+    )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's plan of the dashboard"
+)
+def test_postgresql_reads_a_busy_caseload_by_its_indexes(advisor, colleague, today):
+    """With 3,000 open files, the dashboard's lists are read in the order of the
+    partial indexes and stopped after a page, and the count stops at its bound: no
+    plan scans the case file table or sorts the whole caseload."""
+    _bulk_open_files(3000, advisor, today)
+    day = selectors.dashboard_for_user(user=advisor)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        for key, index in (
+            ("follow_ups_due", "casefile_open_by_follow_up"),
+            ("gone_quiet", "casefile_open_by_contact"),
+        ):
+            sql, params = day[key].query.sql_with_params()
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert index in plan, (key, plan)
+            assert "Seq Scan on youthtrack_casefile" not in plan, (key, plan)
+    assert day["my_open_count"] == selectors.DASHBOARD_COUNT_LIMIT + 1
