@@ -330,7 +330,8 @@ BEST_SQL = {
             "(owner_organisation_id, status, updated_at DESC, id DESC)"
         ],
     ),
-    "sorted": (visible_page("", "y.last_name ASC, c.id DESC"), []),
+    # The list sorts by the normalised name (accents and case ignored).
+    "sorted": (visible_page("", "y.name_key ASC, c.id DESC"), []),
     "search": (
         visible_page("AND y.name_key LIKE %(pattern)s", "c.updated_at DESC, c.id DESC"),
         [
