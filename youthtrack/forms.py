@@ -1,6 +1,7 @@
 """Forms parse input; the services hold the rules. Errors that services raise are put
 beside the field they concern, and whatever the user typed is kept."""
 
+import datetime
 import secrets
 from collections.abc import MutableMapping
 from typing import Any, cast
@@ -10,7 +11,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import SafeModelFormMixin
+from .fields import SafeModelFormMixin, date_validators
 from .models import (
     CaseFile,
     Consent,
@@ -208,8 +209,17 @@ class NoteForm(VersionedForm):
             "visibility": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, can_set_follow_up: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk and can_set_follow_up:
+            # The next appointment is often agreed during the contact the note is about.
+            self.fields["next_follow_up_on"] = forms.DateField(
+                label=_("Next follow-up"),
+                required=False,
+                widget=DateInput(attrs={"min": timezone.localdate().isoformat()}),
+                validators=[*date_validators],
+                help_text=_("Leave empty to keep the case file's next follow-up."),
+            )
         if not self.instance.pk:
             self.fields["contact_date"].initial = timezone.localdate()
             # A token per rendered form: posting it twice gives one note.
@@ -222,12 +232,18 @@ class NoteForm(VersionedForm):
         self.fields["contact_date"].widget.attrs["max"] = (
             timezone.localdate().isoformat()
         )
-        self.fields["channel"].empty_label = None
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ModelChoiceField)
+        channel.empty_label = None
 
     def model_data(self) -> dict:
         data = super().model_data()
         data.pop("idempotency_key", None)
+        data.pop("next_follow_up_on", None)
         return data
+
+    def next_follow_up_on(self) -> datetime.date | None:
+        return self.cleaned_data.get("next_follow_up_on")
 
     def idempotency_key(self) -> str | None:
         return self.cleaned_data.get("idempotency_key") or None

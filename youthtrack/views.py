@@ -332,7 +332,10 @@ def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_add_note(request.user, case_file):
         raise PermissionDenied
-    form = NoteForm(request.POST or None)
+    form = NoteForm(
+        request.POST or None,
+        can_set_follow_up=can_edit_case_file(request.user, case_file),
+    )
     if request.method == "POST" and form.is_valid():
         if _saved(
             request,
@@ -342,6 +345,7 @@ def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
                 data=form.model_data(),
                 idempotency_key=form.idempotency_key(),
+                next_follow_up_on=form.next_follow_up_on(),
             ),
         ):
             messages.success(request, _("The note was added."))

@@ -1,5 +1,6 @@
 """Follow-up notes."""
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..access import (
     can_add_note,
+    can_edit_case_file,
     can_edit_note,
 )
 from ..audit import record_audit_event
@@ -72,14 +74,24 @@ def note_create(
     acting_user: User,
     data: dict[str, Any],
     idempotency_key: str | None = None,
+    next_follow_up_on: datetime.date | None = None,
 ) -> Note:
     """Write a note. The same form posted again (same ``idempotency_key``, same
-    author) returns the note it already wrote instead of a second one."""
+    author) returns the note it already wrote instead of a second one.
+
+    ``next_follow_up_on`` sets the case file's next follow-up in the same step (the
+    appointment agreed during the contact); only the file's editors may."""
     if not can_add_note(acting_user, case_file):
+        raise PermissionDenied
+    if next_follow_up_on is not None and not can_edit_case_file(acting_user, case_file):
         raise PermissionDenied
     existing = _already_written(case_file, acting_user, idempotency_key)
     if existing is not None:
         return existing
+    if next_follow_up_on is not None and next_follow_up_on < timezone.localdate():
+        raise ValidationError(
+            {"next_follow_up_on": _("The next follow-up cannot be in the past.")}
+        )
     note = Note(
         case_file=case_file,
         author=acting_user,
@@ -108,6 +120,16 @@ def note_create(
         case_file=case_file,
         version=note.version,
     )
+    if next_follow_up_on is not None:
+        current = CaseFile.objects.get(pk=case_file.pk)
+        versioned_update(
+            instance=current,
+            data={"next_follow_up_on": next_follow_up_on},
+            expected_version=current.version,
+            acting_user=acting_user,
+            case_file=current,
+            validate=lambda _case_file: None,
+        )
     return note
 
 
