@@ -158,3 +158,22 @@ def test_nothing_in_the_demo_happened_later_than_now(seeded):
     assert not CaseFile.objects.filter(created_at__gt=now).exists()
     assert not Note.objects.filter(created_at__gt=now).exists()
     assert not AuditEvent.objects.filter(at__gt=now).exists()
+
+
+def test_recently_closed_demo_files_have_their_follow_ups(seeded):
+    """The advisor's dashboard shows due and overdue follow-ups from the start."""
+    import datetime
+
+    from django.utils import timezone
+
+    from outcomes.models import FollowUp
+    from youthtrack.models import CaseFile
+
+    since = timezone.localdate() - datetime.timedelta(days=213)
+    recent = CaseFile.objects.filter(
+        status=CaseFile.Status.CLOSED, exit_date__gte=since
+    )
+    assert recent.exists()
+    for case_file in recent:
+        kinds = set(case_file.exit_follow_ups.values_list("kind", flat=True))
+        assert kinds == {FollowUp.Kind.UPON_LEAVING, FollowUp.Kind.SIX_MONTHS}

@@ -31,6 +31,8 @@ from django.utils import timezone
 
 from outcomes.demo import names, note_texts, profiles, scale
 from outcomes.demo.profiles import DEMO_PASSWORD
+from outcomes.models import Assessment, FollowUp, Goal, Outcome
+from outcomes.records.services import follow_up_due_dates
 from programmes import services as programme_services
 from programmes.models import (
     ActivityType,
@@ -204,6 +206,7 @@ class Command(BaseCommand):
             # bulk_create bypasses the intake: each file joins the operation of its
             # programme that covers its entry date, as the intake would choose.
             services.case_files_reassign_operations()
+            self._follow_ups_after_exit()
             self._configure_roles()
             self._share_some_with_actiris()
             self._uppercut_cohort()
@@ -211,6 +214,30 @@ class Command(BaseCommand):
                 self._past_cohorts(started)
         self._configure_roles()
         self._print_logins()
+
+    # --- follow-ups after exit ------------------------------------------------------
+
+    def _follow_ups_after_exit(self) -> None:
+        """The follow-ups the exit form would have scheduled for files closed in the
+        last seven months, so that advisors' dashboards show due and overdue ones.
+        (Older exits' follow-ups are left out: nobody would have answered them in a
+        demo.)"""
+        since = self.today - datetime.timedelta(days=213)
+        closed = (
+            CaseFile.objects.filter(status=CaseFile.Status.CLOSED, exit_date__gte=since)
+            .values_list("pk", "exit_date")
+            .iterator(chunk_size=INSERT_BATCH)
+        )
+        batch: list[FollowUp] = []
+        for case_file_id, exit_date in closed:
+            for kind, due_on in follow_up_due_dates(exit_date).items():
+                batch.append(
+                    FollowUp(case_file_id=case_file_id, kind=kind, due_on=due_on)
+                )
+            if len(batch) >= INSERT_BATCH:
+                FollowUp.objects.bulk_create(batch)
+                batch = []
+        FollowUp.objects.bulk_create(batch)
 
     # --- sharing and roles -----------------------------------------------------------
 
@@ -381,6 +408,14 @@ class Command(BaseCommand):
                 object_type__startswith="programmes."
             )
             programme_trail._raw_delete(programme_trail.db)
+            outcomes_trail = AuditEvent.objects.filter(
+                object_type__startswith="outcomes."
+            )
+            outcomes_trail._raw_delete(outcomes_trail.db)
+            FollowUp.objects.all().delete()
+            Outcome.objects.all().delete()
+            Assessment.objects.all().delete()
+            Goal.objects.all().delete()
             Attendance.objects.all().delete()
             WalkIn.objects.all().delete()
             Enrolment.objects.all().delete()
