@@ -263,12 +263,12 @@ def test_advisor_journey(new_page, screenshot, demo):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"{other.young_person.first_name} {other.young_person.last_name}"
     )
+    # Closing is the exit of the participation: date, reason and the situation upon
+    # leaving (left "not known yet" here: the follow-ups will ask).
     page.get_by_role("link", name="Close the case file").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Move the case file to “Closed”"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close the participation")
     expect(page.get_by_label("Exit date")).to_have_value(today.isoformat())
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Close the participation").click()
     expect(field_errors(page, "id_exit_reason")).to_have_text(
         "Say why the case file is closed."
     )
@@ -276,10 +276,11 @@ def test_advisor_journey(new_page, screenshot, demo):
     assert other.status != Status.CLOSED
     screenshot(page, "closing refused without exit reason")
     page.get_by_label("Exit reason").select_option(label="Path completed")
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Close the participation").click()
     expect(page).to_have_url(re.compile(rf"/cases/{other.pk}/$"))
     expect(page.locator(".message--success")).to_have_text(
-        "The case file is now “Closed”."
+        "The participation is closed. The follow-ups upon leaving and six months "
+        "after are scheduled."
     )
     expect(page.locator(".subtitle .status")).to_have_text("Closed")
     expect(fact(page, "Exit")).to_have_text(f"{short_date(today)} — Path completed")
