@@ -1,3 +1,80 @@
-"""Imports of past records (spreadsheets of earlier years)."""
+"""Imports of past records (spreadsheets of earlier years).
 
-__all__: list[str] = []
+``ImportReference`` keeps the spreadsheet's own number of a young person (its
+``ref`` column) for the organisation that imported it, so that importing the same
+file again finds the same person instead of registering them twice. ``ImportRun``
+is one checked or imported file: who, when, what it found; the file itself is kept
+only between the dry run and the import, and cleared after."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from youthtrack.models import Organisation, YoungPerson
+
+__all__ = ["ImportReference", "ImportRun"]
+
+
+class ImportReference(models.Model):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    ref = models.CharField(_("reference in the imported file"), max_length=100)
+    young_person = models.ForeignKey(
+        YoungPerson,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("young person"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imported reference")
+        verbose_name_plural = _("imported references")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "ref"], name="import_reference_unique_ref"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class ImportRun(models.Model):
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not imported yet")
+        REFUSED = "refused", _("Refused: the file has problems")
+        IMPORTED = "imported", _("Imported")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # The file between the dry run and the import (cleared once imported).
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import of past records")
+        verbose_name_plural = _("imports of past records")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
