@@ -1,7 +1,9 @@
 from django.urls import path
 
+from .imports import views as import_views
 from .progress import views as progress_views
 from .records import views as record_views
+from .reports import views as report_views
 
 app_name = "outcomes"
 
@@ -23,6 +25,12 @@ urlpatterns = [
         name="follow_up_answer",
     ),
     path("follow-ups/", record_views.follow_up_list, name="follow_up_list"),
+    path("imports/", import_views.import_records, name="import_records"),
+    path(
+        "imports/template.xlsx",
+        import_views.import_template,
+        name="import_template",
+    ),
     path(
         "cases/<int:pk>/distance/<slug:moment>/",
         progress_views.assessment_edit,
@@ -33,5 +41,18 @@ urlpatterns = [
         "cases/<int:pk>/goals/<int:goal_pk>/edit/",
         progress_views.goal_edit,
         name="goal_edit",
+    ),
+    path("reports/", report_views.report_list, name="report_list"),
+    path("reports/quality/", report_views.report_quality, name="report_quality"),
+    path("reports/<int:job_pk>/", report_views.report_detail, name="report_detail"),
+    path(
+        "reports/<int:job_pk>/download/<str:fmt>/",
+        report_views.report_download,
+        name="report_download",
+    ),
+    path(
+        "reports/<int:job_pk>/figures/<str:code>/",
+        report_views.report_drilldown,
+        name="report_drilldown",
     ),
 ]

@@ -29,7 +29,7 @@ from tests.factories.helpers import intake_post
 from tests.factories.programmes import CohortFactory, SessionFactory, WalkInFactory
 from youthtrack import services
 from youthtrack.forms import CaseFileForm, YoungPersonForm
-from youthtrack.models import Note, Share, User
+from youthtrack.models import Note, Operation, Share, User
 
 from .sharing_helpers import (
     body,
@@ -685,6 +685,63 @@ RECORD_RULES: dict[str, Rule] = {
 }
 RULES.update(RECORD_RULES)
 
+# --- outcomes: funder reports (outcomes/reports) ---
+
+
+def _lead_only(ok: int) -> Expect:
+    """Project leads (of their organisation's reports); everyone else 403."""
+    return lambda role, cat: ok if ROLES[role].role == Role.LEAD else 403
+
+
+REPORT_RULES: dict[str, Rule] = {
+    "outcomes:report_list": Rule(
+        False,
+        {"GET": _lead_only(200), "POST": _lead_only(302)},
+        "project leads (ask for a report of a programme they lead); others 403",
+    ),
+    "outcomes:report_quality": Rule(
+        False, {"GET": _lead_only(200)}, "project leads; others 403"
+    ),
+    "outcomes:report_detail": Rule(
+        False,
+        {"GET": _lead_only(200)},
+        "leads of the report's organisation; others 403 (other organisations' 404)",
+        params={"job_pk": "report_job"},
+    ),
+    "outcomes:report_download": Rule(
+        False,
+        {"GET": _lead_only(200)},
+        "as report_detail; audited",
+        params={"job_pk": "report_job", "fmt": "report_format"},
+    ),
+    "outcomes:report_drilldown": Rule(
+        False,
+        {"GET": _lead_only(200)},
+        "as report_detail; lists only the case files the lead may see",
+        params={"job_pk": "report_job", "code": "report_code"},
+    ),
+}
+RULES.update(REPORT_RULES)
+
+# --- outcomes: import of past records (outcomes/imports) ---
+
+
+def _lead_only(ok: int) -> Expect:
+    return lambda role, cat: ok if ROLES[role].role == Role.LEAD else 403
+
+
+IMPORT_RULES: dict[str, Rule] = {
+    "outcomes:import_records": Rule(
+        False,
+        {"GET": _lead_only(200), "POST": _lead_only(200)},
+        "project leads (an empty form is shown again); others 403",
+    ),
+    "outcomes:import_template": Rule(
+        False, {"GET": _lead_only(200)}, "project leads; others 403"
+    ),
+}
+RULES.update(IMPORT_RULES)
+
 # URL variants: a path parameter that takes several values.
 VARIANTS: dict[str, list[str]] = {"share_answer": ["accept", "decline"]}
 
@@ -782,6 +839,7 @@ def _build() -> World:
     objects, enrolments = _build_programmes(users, cases)
     objects["goals"] = _build_goals(users, cases)
     objects["outcomes"], objects["follow_ups"] = _build_outcomes(users, cases)
+    objects["report_job"] = _build_report_job(users)
 
     sessions: dict[str, str | None] = {"anonymous": None}
     for name, user in users.items():
@@ -844,6 +902,36 @@ def _build_outcomes(users, cases) -> tuple[dict[str, Any], dict[str, Any]]:
     return outcomes, follow_ups
 
 
+def _build_report_job(users) -> Any:
+    """A done ESF+ report of the CDM, asked for by its project lead, with its PDF."""
+    from django.core.files.base import ContentFile
+
+    from outcomes.models import ReportFile, ReportJob
+
+    job = ReportJob.objects.create(
+        organisation=users["lead"].organisation,
+        requested_by=users["lead"],
+        rule_set="esfplus2021",
+        operation=Operation.objects.get(reference="TNG-ESFPLUS-2021-2027"),
+        date_from=datetime.date(2025, 1, 1),
+        date_to=datetime.date(2025, 12, 31),
+        formats=["pdf"],
+        status=ReportJob.Status.DONE,
+        progress=100,
+        result={
+            "indicators": {
+                "EECO01": {"women": 1, "men": 0, "non_binary": 0, "total": 1}
+            },
+            "labels": {"EECO01": "Participants"},
+            "checksum": "abc",
+        },
+        checksum="abc",
+    )
+    report_file = ReportFile(job=job, format="pdf", size=9)
+    report_file.file.save("report.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return job
+
+
 WALK_IN_NAME = "Wilhelmina-Walkin"
 
 
@@ -899,7 +987,16 @@ def _post_data(
         "text": "Rendez-vous fixé.",
         "visibility": V.ORGANISATION,
     }
-    data: dict[tuple[str, str | None], dict[str, str]] = {
+    data: dict[tuple[str, str | None], Any] = {
+        ("outcomes:report_list", None): {
+            "rule_set": "actiris",
+            "operation": str(
+                Operation.objects.get(reference="UPPERCUT-ACTIRIS-2026-2027").pk
+            ),
+            "date_from": "2026-01-01",
+            "date_to": "2026-06-30",
+            "formats": ["json"],
+        },
         ("intake", None): intake_post(),
         ("login", None): {"username": "owner_advisor", "password": "not-the-password"},
         ("logout", None): {},
@@ -1018,6 +1115,10 @@ def _kwargs(url: Url, cat: str | None, variant: str | None, w: World) -> dict:
         elif source == "share_pk":
             share = w.answer_share if url.name == "share_answer" else w.revoke_share
             values[param] = share[cat].pk
+        elif source == "report_format":
+            values[param] = "pdf"
+        elif source == "report_code":
+            values[param] = "EECO01"
         elif source == "answer":
             values[param] = variant
         elif source == "to_status":

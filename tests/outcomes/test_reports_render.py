@@ -1,0 +1,78 @@
+"""The renderers of a funder report: CSV and XLSX with the codes in the funder's
+order and no formula, JSON as it is, a PDF with the codes, the checksum, the
+parameters and page numbers, in the current language."""
+
+import csv
+import io
+import json
+
+from django.utils import translation
+from openpyxl import load_workbook
+
+from outcomes.reports.render import render_csv, render_json, render_pdf, render_xlsx
+from tests.pdf import pdf_text
+
+from .reports_helpers import sample_result
+
+FUNDER_ORDER = ["EECO01", "EECO02", "EECO04", "EECO05", "EECO12", "EECR03", "EECR01"]
+
+
+def test_csv_lists_the_codes_in_the_funders_order_with_their_figures_by_gender():
+    rows = list(
+        csv.reader(io.StringIO(render_csv(sample_result()).decode("utf-8-sig")))
+    )
+    assert [row[0] for row in rows[1:]] == FUNDER_ORDER
+    assert rows[0][2:6] == ["Women", "Men", "Non-binary", "Total"]
+    assert rows[1][2:6] == ["5", "5", "2", "12"]
+    eeco12 = rows[FUNDER_ORDER.index("EECO12") + 1]
+    assert eeco12[-1] == "1"  # declined to answer
+
+
+def test_csv_and_xlsx_never_hold_a_formula():
+    rows = list(
+        csv.reader(io.StringIO(render_csv(sample_result()).decode("utf-8-sig")))
+    )
+    label = rows[FUNDER_ORDER.index("EECO12") + 1][1]
+    assert label.startswith("'=HYPERLINK")
+    sheet = load_workbook(io.BytesIO(render_xlsx(sample_result()))).worksheets[0]
+    cells = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert '\'=HYPERLINK("http://evil","Participants with disabilities")' in cells
+    assert not any(isinstance(value, str) and value.startswith("=") for value in cells)
+
+
+def test_xlsx_has_the_figures_in_order_and_the_parameters_used():
+    workbook = load_workbook(io.BytesIO(render_xlsx(sample_result())))
+    figures, parameters = workbook.worksheets
+    codes = [row[0] for row in figures.iter_rows(min_row=2, values_only=True)]
+    assert codes == FUNDER_ORDER
+    assert next(figures.iter_rows(min_row=2, values_only=True))[2:6] == (5, 5, 2, 12)
+    used = dict(parameters.iter_rows(values_only=True))
+    assert used["window_days"] == 28
+    assert used["Checksum"] == "5f2c0a7e9d1b4c3a"
+
+
+def test_json_is_the_result_as_it_is():
+    result = sample_result()
+    assert json.loads(render_json(result)) == result
+
+
+def test_pdf_has_the_codes_the_checksum_the_parameters_and_page_numbers():
+    text = pdf_text(render_pdf(sample_result()))
+    flat = " ".join(text.split())
+    for code in FUNDER_ORDER:
+        assert code in flat
+    assert flat.index("EECO01") < flat.index("EECO12") < flat.index("EECR03")
+    assert "5f2c0a7e9d1b4c3a" in flat
+    assert "ESF-2021-TNG" in flat and "Centre de la Mission" in flat
+    assert "window_days 28" in flat
+    assert "Common immediate result indicators" in flat
+    assert "Page 1" in flat
+
+
+def test_pdf_is_in_the_current_language():
+    with translation.override("nl"):
+        dutch = " ".join(pdf_text(render_pdf(sample_result())).split())
+    with translation.override("fr"):
+        french = " ".join(pdf_text(render_pdf(sample_result())).split())
+    assert "Vrouwen" in dutch and "Controlesom" in dutch
+    assert "Femmes" in french and "Somme de contrôle" in french

@@ -1,0 +1,214 @@
+"""The funder report pages: a project lead asks for a report, follows it and
+downloads it (audited); advisors and partners cannot; another organisation's lead
+gets 404; a figure's drill-down lists only the case files the viewer may see."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from outcomes.models import ReportJob
+from outcomes.reports import services
+from outcomes.tasks import report_generate
+from tests.factories import YoungPersonFactory
+from tests.factories import reference as ref
+from tests.youthtrack.sharing_helpers import make_user, org, signed_in
+from youthtrack.models import AuditEvent, Operation, User
+
+from .indicators_helpers import FROM, TO, operation, participation
+from .reports_helpers import sample_result
+
+D = datetime.date
+
+
+def lead(username: str = "lea", org_code: str = "cdm", programme=None) -> User:
+    user = make_user(username, org_code=org_code, role=User.Role.LEAD)
+    user.programmes_led.add(programme or ref.programme("touchngo"))
+    return user
+
+
+def tng() -> Operation:
+    return Operation.objects.get(reference="TNG-ESFPLUS-2021-2027")
+
+
+def form(**changes) -> dict:
+    data = {
+        "rule_set": "esfplus2021",
+        "operation": str(tng().pk),
+        "date_from": "2025-01-01",
+        "date_to": "2025-12-31",
+        "formats": ["pdf", "xlsx"],
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    result = sample_result(operation="TNG-ESFPLUS-2021-2027")
+    monkeypatch.setattr(services, "engine_for", lambda rule_set: lambda **kw: result)
+
+
+@pytest.mark.django_db
+def test_a_lead_asks_sees_it_queued_then_done_and_downloads_it(fake_engine):
+    user = lead()
+    client = signed_in(user)
+    page = client.get(reverse("outcomes:report_list"))
+    assert page.status_code == 200
+    assert reverse("outcomes:report_list") in page.content.decode()  # navigation
+
+    response = client.post(reverse("outcomes:report_list"), form())
+    job = ReportJob.objects.get()
+    assert response.url == reverse("outcomes:report_detail", args=[job.pk])
+    queued = client.get(response.url).content.decode()
+    assert "Queued" in queued and "data-poll" in queued
+
+    report_generate(job.pk)
+    done = client.get(response.url).content.decode()
+    assert "data-poll" not in done and "5f2c0a7e9d1b4c3a" in done
+    download = reverse("outcomes:report_download", args=[job.pk, "xlsx"])
+    assert download in done
+    drill = reverse("outcomes:report_drilldown", args=[job.pk, "EECO01"])
+    assert f'{drill}?gender=women">5<' in done
+
+    file = client.get(download)
+    assert file.status_code == 200
+    assert b"".join(file.streaming_content)[:2] == b"PK"  # an XLSX workbook
+    assert "no-store" in file["Cache-Control"]
+    assert AuditEvent.objects.filter(
+        actor=user,
+        action="download",
+        object_type="outcomes.reportjob",
+        object_id=job.pk,
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_report_says_why():
+    user = lead()
+    job = ReportJob.objects.create(
+        organisation=user.organisation,
+        requested_by=user,
+        rule_set="esfplus2021",
+        operation=tng(),
+        date_from=FROM,
+        date_to=TO,
+        formats=["pdf"],
+        status=ReportJob.Status.FAILED,
+        failure_reason="no participant in the period",
+    )
+    page = signed_in(user).get(reverse("outcomes:report_detail", args=[job.pk]))
+    assert "no participant in the period" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_lead_cannot_ask_for_an_operation_of_a_programme_they_do_not_lead():
+    user = lead(programme=ref.programme("uppercut"))
+    response = signed_in(user).post(reverse("outcomes:report_list"), form())
+    assert response.status_code == 200
+    assert "operation" in response.context["form"].errors
+    assert not ReportJob.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("org_code", "role"),
+    [("cdm", User.Role.ADVISOR), ("actiris", User.Role.PARTNER)],
+)
+def test_advisors_and_partners_can_neither_ask_nor_download(org_code, role):
+    owner = lead()
+    job = ReportJob.objects.create(
+        organisation=owner.organisation,
+        requested_by=owner,
+        rule_set="esfplus2021",
+        operation=tng(),
+        date_from=FROM,
+        date_to=TO,
+        formats=["pdf"],
+        status=ReportJob.Status.DONE,
+    )
+    user = make_user("someone", org_code=org_code, role=role)
+    client = signed_in(user)
+    assert client.get(reverse("outcomes:report_list")).status_code == 403
+    assert client.post(reverse("outcomes:report_list"), form()).status_code == 403
+    assert (
+        client.get(reverse("outcomes:report_download", args=[job.pk, "pdf"]))
+    ).status_code == 403
+    assert client.get(reverse("outcomes:report_quality")).status_code == 403
+    assert ReportJob.objects.count() == 1
+    assert reverse("outcomes:report_list") not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_another_organisations_lead_gets_404_on_a_job(fake_engine):
+    owner = lead()
+    job = services.report_job_request(
+        acting_user=owner,
+        rule_set="esfplus2021",
+        operation=tng(),
+        date_from=FROM,
+        date_to=TO,
+        formats=["pdf"],
+    )
+    report_generate(job.pk)
+    stranger = signed_in(lead("olga", org_code="pole-academique"))
+    for url in (
+        reverse("outcomes:report_detail", args=[job.pk]),
+        reverse("outcomes:report_download", args=[job.pk, "pdf"]),
+        reverse("outcomes:report_drilldown", args=[job.pk, "EECO01"]),
+    ):
+        assert stranger.get(url).status_code == 404, url
+    listed = stranger.get(reverse("outcomes:report_list")).content.decode()
+    assert reverse("outcomes:report_detail", args=[job.pk]) not in listed
+
+
+@pytest.mark.django_db
+def test_the_drill_down_never_lists_a_case_the_viewer_cannot_see():
+    op = operation("esfplus2021")
+    ours = participation(
+        op,
+        person=YoungPersonFactory(
+            first_name="Ouria",
+            birth_date=D(2004, 6, 15),
+            gender=ref.gender("female"),
+            citizenship="be",
+            created_by_organisation=org("cdm"),
+        ),
+    )
+    theirs = participation(
+        op,
+        person=YoungPersonFactory(
+            first_name="Theodora",
+            birth_date=D(2004, 6, 15),
+            gender=ref.gender("female"),
+            citizenship="be",
+            created_by_organisation=org("pole-academique"),
+        ),
+    )
+    asker = lead(programme=op.programme)  # leads the programme: sees both files
+    job = services.report_job_request(
+        acting_user=asker,
+        rule_set="esfplus2021",
+        operation=op,
+        date_from=FROM,
+        date_to=TO,
+        formats=["json"],
+    )
+    report_generate(job.pk)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.DONE, job.failure_reason
+    assert job.result["indicators"]["EECO01"]["women"] == 2
+    url = reverse("outcomes:report_drilldown", args=[job.pk, "EECO01"])
+
+    both = signed_in(asker).get(url, {"gender": "women"}).content.decode()
+    assert "Ouria" in both and "Theodora" in both
+
+    # A lead of the same organisation who does not lead the programme sees the
+    # report, and in its drill-down only the files of the CDM.
+    colleague = make_user("colette", org_code="cdm", role=User.Role.LEAD)
+    page = signed_in(colleague).get(url, {"gender": "women"}).content.decode()
+    assert "Ouria" in page and reverse("case_detail", args=[ours.pk]) in page
+    assert "Theodora" not in page
+    assert reverse("case_detail", args=[theirs.pk]) not in page
+    # A gender that is not a figure's column is not a page.
+    assert signed_in(colleague).get(url, {"gender": "x"}).status_code == 404
