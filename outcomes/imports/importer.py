@@ -623,7 +623,7 @@ def _write(checker: _Checker, counts: dict[str, dict[str, int]]) -> None:
                     case_file=case_file,
                     from_status=CaseFile.Status.ACTIVE,
                     to_status=CaseFile.Status.CLOSED,
-                    effective_date=case_file.exit_date,
+                    effective_date=last["exit_date"],
                     changed_by=user,
                     comment=_("Imported from past records."),
                 )
@@ -640,7 +640,7 @@ def _write(checker: _Checker, counts: dict[str, dict[str, int]]) -> None:
                 case_file=case_file,
                 from_status=before,
                 to_status=CaseFile.Status.CLOSED,
-                effective_date=case_file.exit_date,
+                effective_date=last["exit_date"],
                 changed_by=user,
                 comment=_("Imported from past records."),
             )

@@ -1,0 +1,427 @@
+"""Import of past records (docs/import.md): a 300-row workbook with five bad rows,
+the ZIP-of-CSV form, Belgian dates, re-entries, idempotence, the upload page, and
+hostile cell values."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outcomes.imports.importer import run_import
+from outcomes.imports.reader import SHEETS
+from outcomes.models import FollowUp, ImportReference, ImportRun, Outcome
+from tests.factories import YoungPersonFactory
+from tests.youthtrack.sharing_helpers import make_user, signed_in
+from youthtrack.exports import csv_text, xlsx_bytes
+from youthtrack.models import AuditEvent, CaseFile, Operation, User, YoungPerson
+
+pytestmark = pytest.mark.django_db
+
+NEW_OPERATION = "UPC-ESFPLUS-2021-2025"
+FIRST_NAMES = ["Amina", "Bram", "Chloé", "Dries", "Elif", "Fatou", "Gilles", "Hanne"]
+LAST_NAMES = ["Peeters", "El Idrissi", "Dubois", "Janssens", "Yilmaz", "Diallo"]
+
+
+def sheets_for(people: int = 100, outcomes: int = 60, follow_ups: int = 39) -> dict:
+    """``people`` people, one participation each, and outcomes and follow-ups of the
+    first of them: 1 + 100 + 100 + 60 + 39 = 300 data rows by default."""
+    operations = [
+        list(SHEETS["operations"]),
+        [NEW_OPERATION, "uppercut", "esfplus2021", "2021-01-01", "2025-12-31"],
+    ]
+    people_rows = [list(SHEETS["people"])]
+    participations = [list(SHEETS["participations"])]
+    for n in range(people):
+        born = datetime.date(1998 + n % 6, 1 + n % 12, 1 + n % 28)
+        people_rows.append(
+            [
+                f"P{n:04d}",
+                FIRST_NAMES[n % len(FIRST_NAMES)],
+                f"{LAST_NAMES[n % len(LAST_NAMES)]} {n}",
+                born,
+                "FMX"[n % 3] if n % 10 else "",
+                ["BE", "FR", "MA", "stateless", ""][n % 5],
+                ["1000", "1070", "1210", "9000"][n % 4],
+            ]
+        )
+        operation = NEW_OPERATION if n % 2 else "TNG-ESFPLUS-2021-2027"
+        entry = datetime.date(2022, 1 + n % 12, 1 + n % 28)
+        closed = n % 3 != 0
+        participations.append(
+            [
+                f"P{n:04d}",
+                operation,
+                entry,
+                entry + datetime.timedelta(days=120) if closed else "",
+                ["completed", "dropped_out", "moved_away", "other"][n % 4]
+                if closed
+                else "",
+                "unemployed" if n % 2 else "inactive",
+                entry - datetime.timedelta(days=30 * (n % 20)) if n % 2 else "",
+                "no" if n % 2 else "yes",
+                n % 9,
+                "yes" if n % 2 else "no",
+                ["yes", "no", "declined", ""][n % 4],
+                ["yes", "no", "declined", ""][(n + 1) % 4],
+                ["yes", "no", "declined", ""][(n + 2) % 4],
+                ["yes", "no", "declined", ""][(n + 3) % 4],
+            ]
+        )
+    operation_of = {row[0]: row[1] for row in participations[1:]}
+    entry_of = {row[0]: row[2] for row in participations[1:]}
+    outcome_rows = [list(SHEETS["outcomes"])]
+    types = ["job", "training", "qualification", "studies", "offer", "job_search"]
+    for n in range(outcomes):
+        person = f"P{n:04d}"
+        start = entry_of[person] + datetime.timedelta(days=60)
+        outcome_rows.append([person, operation_of[person], start, types[n % 6], ""])
+    follow_up_rows = [list(SHEETS["follow_ups"])]
+    closed_people = [row for row in participations[1:] if row[3]]
+    for n in range(follow_ups):
+        row = closed_people[n % len(closed_people)]
+        kind = "upon_leaving" if n < len(closed_people) else "six_months"
+        follow_up_rows.append(
+            [row[0], row[1], kind, row[3], ["employed", "training", ""][n % 3]]
+        )
+    return {
+        "operations": operations,
+        "people": people_rows,
+        "participations": participations,
+        "outcomes": outcome_rows,
+        "follow_ups": follow_up_rows,
+    }
+
+
+def data_rows(sheets: dict) -> int:
+    return sum(len(rows) - 1 for rows in sheets.values())
+
+
+def zip_of_csv(sheets: dict, *, encoding: str = "utf-8") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, rows in sheets.items():
+            archive.writestr(f"{name}.csv", csv_text(rows).encode(encoding))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def lead() -> User:
+    return make_user("lead", org_code="cdm", role=User.Role.LEAD)
+
+
+def run(lead: User, data: bytes, *, dry_run: bool = False, language: str = "en"):
+    with translation.override(language):
+        return run_import(
+            data=data,
+            file_name="records.xlsx",
+            organisation=lead.organisation,
+            user=lead,
+            dry_run=dry_run,
+        )
+
+
+def counts_of_records() -> tuple[int, ...]:
+    return (
+        Operation.objects.count(),
+        YoungPerson.objects.count(),
+        CaseFile.objects.count(),
+        Outcome.objects.count(),
+        FollowUp.objects.count(),
+        ImportReference.objects.count(),
+    )
+
+
+def break_five(sheets: dict) -> dict:
+    """Five bad rows, one per sheet but operations, and one more in people."""
+    broken = {name: [list(row) for row in rows] for name, rows in sheets.items()}
+    broken["people"][4][3] = "31/02/2001"  # line 5: no such day
+    broken["people"][9][4] = "Q"  # line 10: not a gender
+    broken["participations"][7][5] = "retired"  # line 8
+    broken["outcomes"][3][3] = "astronaut"  # line 4
+    broken["follow_ups"][2][2] = "yearly"  # line 3
+    return broken
+
+
+def test_the_dry_run_lists_the_five_bad_rows_and_the_import_refuses_them(lead):
+    sheets = sheets_for()
+    assert data_rows(sheets) == 300
+    bad = xlsx_bytes(break_five(sheets))
+    before = counts_of_records()
+
+    result = run(lead, bad, dry_run=True)
+    found = {(p.sheet, p.line, p.column) for p in result.problems}
+    assert found == {
+        ("people", 5, "birth_date"),
+        ("people", 10, "gender"),
+        ("participations", 8, "employment_status"),
+        ("outcomes", 4, "type"),
+        ("follow_ups", 3, "kind"),
+    }
+    reasons = {(p.sheet, p.line): p.message for p in result.problems}
+    assert "31/02/2001" in reasons[("people", 5)]
+    assert "is not one of" in reasons[("outcomes", 4)]
+
+    refused = run(lead, bad)
+    assert not refused.imported
+    assert len(refused.problems) == 5
+    assert counts_of_records() == before
+    assert refused.run.status == ImportRun.Status.REFUSED
+
+    good = xlsx_bytes(sheets)
+    checked = run(lead, good, dry_run=True)
+    assert checked.problems == []
+    assert counts_of_records() == before  # a dry run writes nothing
+    imported = run(lead, good)
+    assert imported.imported
+    assert imported.counts["people"]["created"] == 100
+    assert imported.counts["participations"]["created"] == 100
+    assert imported.counts["outcomes"]["created"] == 60
+    assert imported.counts["follow_ups"]["created"] == 39
+    assert imported.counts["operations"] == {"created": 1, "updated": 0, "unchanged": 1}
+    assert checked.counts == imported.counts  # the dry run counted the same
+    after = counts_of_records()
+    assert after[1] - before[1] == 100 and after[2] - before[2] == 100
+
+    again = run(lead, good)
+    assert again.imported
+    assert counts_of_records() == after
+    for sheet, counts in again.counts.items():
+        assert counts["created"] == 0 and counts["updated"] == 0, sheet
+    assert again.counts["people"]["unchanged"] == 100
+    assert again.counts["participations"]["unchanged"] == 100
+
+
+def test_imported_values_are_mapped_to_the_records(lead):
+    sheets = sheets_for(people=6, outcomes=2, follow_ups=1)
+    run(lead, xlsx_bytes(sheets))
+    person = ImportReference.objects.get(ref="P0001").young_person
+    assert (person.gender_id, person.citizenship, person.commune.postcode) == (
+        "male",
+        "eu",
+        "1070",
+    )
+    assert ImportReference.objects.get(ref="P0003").young_person.commune_id == (
+        "outside"  # 9000 is Ghent
+    )
+    case_file = CaseFile.objects.get(young_person=person)
+    assert case_file.operation.reference == NEW_OPERATION
+    assert case_file.programme.code == "uppercut"
+    assert case_file.owner_organisation == lead.organisation
+    assert case_file.status == CaseFile.Status.CLOSED
+    assert case_file.exit_reason == CaseFile.ExitReason.DROPPED_OUT
+    assert case_file.employment_status == "unemployed"
+    assert case_file.highest_diploma.isced_level_id == 1
+    assert case_file.registered_at_actiris is True
+    assert (case_file.disability, case_file.foreign_background) == ("no", "declined")
+    assert AuditEvent.objects.filter(
+        object_type="outcomes.importrun", changes__status="imported"
+    ).exists()
+    assert AuditEvent.objects.filter(case_file=case_file, action="create").exists()
+
+
+def test_zip_of_csv_with_belgian_dates_in_cp1252(lead):
+    sheets = sheets_for(people=4, outcomes=2, follow_ups=2)
+    belgian = {name: [list(row) for row in rows] for name, rows in sheets.items()}
+    belgian["people"][1][1] = "Zoë"
+    belgian["people"][1][3] = "31/12/2001"
+    belgian["people"][2][3] = "01-02-2002"
+    belgian["people"][3][3] = "7.3.2003"
+    result = run(lead, zip_of_csv(belgian, encoding="cp1252"))
+    assert result.problems == []
+    assert result.imported
+    born = {
+        ref: ImportReference.objects.get(ref=ref).young_person.birth_date
+        for ref in ("P0000", "P0001", "P0002")
+    }
+    assert born == {
+        "P0000": datetime.date(2001, 12, 31),
+        "P0001": datetime.date(2002, 2, 1),
+        "P0002": datetime.date(2003, 3, 7),
+    }
+    assert ImportReference.objects.get(ref="P0000").young_person.first_name == "Zoë"
+
+
+def test_a_reentry_keeps_the_first_entry_and_the_final_exit(lead):
+    sheets = sheets_for(people=2, outcomes=0, follow_ups=0)
+    rows = sheets["participations"]
+    first = list(rows[2])  # P0001, closed after 120 days
+    entry = first[2]
+    back = list(first)
+    back[2] = entry + datetime.timedelta(days=200)
+    back[3] = entry + datetime.timedelta(days=300)
+    back[4] = "completed"
+    back[5] = "employed"  # the situation at re-entry is not kept
+    back[6] = ""
+    rows.append(back)
+    result = run(lead, xlsx_bytes(sheets))
+    assert result.problems == []
+    files = CaseFile.objects.filter(
+        young_person=ImportReference.objects.get(ref="P0001").young_person
+    )
+    assert files.count() == 1
+    case_file = files.get()
+    assert case_file.entry_date == entry
+    assert case_file.employment_status == "unemployed"
+    assert case_file.exit_date == entry + datetime.timedelta(days=300)
+    assert case_file.exit_reason == "completed"
+
+    # A re-entry before the exit is a problem of the later row.
+    rows[-1][2] = entry + datetime.timedelta(days=10)
+    refused = run(lead, xlsx_bytes(sheets), dry_run=True)
+    assert [(p.sheet, p.line, p.column) for p in refused.problems] == [
+        ("participations", 4, "entry_date")
+    ]
+
+
+def test_a_person_already_registered_is_reused_by_the_duplicate_guard(lead):
+    sheets = sheets_for(people=1, outcomes=0, follow_ups=0)
+    _ref, first, last, born, *_rest = sheets["people"][1]
+    known = YoungPersonFactory(
+        first_name=first.upper(),
+        last_name=last,
+        birth_date=born,
+        created_by_organisation=lead.organisation,
+    )
+    result = run(lead, xlsx_bytes(sheets))
+    assert result.counts["people"] == {"created": 0, "updated": 0, "unchanged": 1}
+    assert ImportReference.objects.get(ref="P0000").young_person == known
+
+
+def test_problems_are_in_the_users_language(lead):
+    sheets = sheets_for(people=2, outcomes=0, follow_ups=0)
+    sheets["people"][1][3] = "bientôt"
+    for language, word in (("fr", "date"), ("nl", "datum")):
+        result = run(lead, xlsx_bytes(sheets), dry_run=True, language=language)
+        assert [p.column for p in result.problems] == ["birth_date"]
+        assert word in result.problems[0].message.lower()
+        assert "is not a date" not in result.problems[0].message
+
+
+def test_the_command_imports_and_refuses(lead, tmp_path):
+    path = tmp_path / "records.xlsx"
+    path.write_bytes(xlsx_bytes(break_five(sheets_for(10, 5, 4))))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_records", str(path), organisation="cdm", stdout=out)
+    assert "people\t5\tbirth_date" in out.getvalue()
+    path.write_bytes(xlsx_bytes(sheets_for(10, 5, 4)))
+    call_command(
+        "import_records", str(path), organisation="cdm", dry_run=True, stdout=out
+    )
+    assert not ImportReference.objects.exists()
+    call_command("import_records", str(path), organisation="cdm", stdout=io.StringIO())
+    assert ImportReference.objects.count() == 10
+
+
+# --- the upload page ------------------------------------------------------------------
+
+
+def upload(data: bytes, name: str = "records.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_a_lead_checks_then_imports_from_the_upload_page(lead):
+    client = signed_in(lead)
+    url = reverse("outcomes:import_records")
+    assert client.get(url).status_code == 200
+    bad = xlsx_bytes(break_five(sheets_for(10, 5, 4)))
+    response = client.post(url, {"file": upload(bad)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "astronaut" in page and "follow_ups" in page
+    assert 'name="run"' not in page  # nothing to import
+    response = client.post(url, {"file": upload(xlsx_bytes(sheets_for(10, 5, 4)))})
+    run_pk = response.context["result"].run.pk
+    assert 'name="run"' in response.content.decode()
+    assert not ImportReference.objects.exists()
+    response = client.post(url, {"run": run_pk})
+    assert response.status_code == 302
+    assert ImportReference.objects.count() == 10
+    assert ImportRun.objects.get(pk=run_pk).content is None
+    # The same check cannot be imported twice.
+    assert client.post(url, {"run": run_pk}).status_code == 404
+
+    template = client.get(reverse("outcomes:import_template"))
+    assert template.status_code == 200
+    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.parametrize(
+    ("role", "org_code"), [(User.Role.ADVISOR, "cdm"), (User.Role.PARTNER, "actiris")]
+)
+def test_advisors_and_partners_cannot_import(role, org_code):
+    client = signed_in(make_user("someone", org_code=org_code, role=role))
+    data = xlsx_bytes(sheets_for(2, 0, 0))
+    assert client.get(reverse("outcomes:import_records")).status_code == 403
+    response = client.post(reverse("outcomes:import_records"), {"file": upload(data)})
+    assert response.status_code == 403
+    assert not ImportRun.objects.exists()
+
+
+def test_another_leads_check_cannot_be_imported(lead):
+    result = run(lead, xlsx_bytes(sheets_for(2, 0, 0)), dry_run=True)
+    other = make_user("otherlead", org_code="cdm", role=User.Role.LEAD)
+    response = signed_in(other).post(
+        reverse("outcomes:import_records"), {"run": result.run.pk}
+    )
+    assert response.status_code == 404
+    assert not ImportReference.objects.exists()
+
+
+# --- hostile input -----------------------------------------------------------------
+
+HOSTILE = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(max_codepoint=0x1F), min_size=1, max_size=5),
+    st.just("\x00"),
+    st.just("x" * 100_000),
+    st.just("9" * 400),
+    st.just("1e308"),
+    st.just("-1"),
+    st.just("99/99/9999"),
+    st.just("0000-00-00"),
+    st.just("=cmd|'/c calc'!A1"),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    sheet=st.sampled_from(["people", "participations", "outcomes", "follow_ups"]),
+    column=st.integers(min_value=0, max_value=13),
+    value=HOSTILE,
+    encoding=st.sampled_from(["utf-8", "utf-16"]),
+)
+def test_hostile_values_give_problems_never_errors_nor_half_saved_records(
+    lead, sheet, column, value, encoding
+):
+    sheets = sheets_for(people=3, outcomes=2, follow_ups=2)
+    row = sheets[sheet][1]
+    row[column % len(row)] = value
+    data = zip_of_csv(sheets, encoding=encoding)
+    with transaction.atomic():  # each example starts from the same database
+        before = counts_of_records()
+        result = run(lead, data)
+        if result.problems:
+            assert not result.imported
+            assert counts_of_records() == before
+            for problem in result.problems:
+                assert problem.message
+                assert problem.sheet in (*SHEETS, "") or problem.sheet.endswith(".csv")
+        else:
+            assert result.imported
+            assert counts_of_records()[2] == before[2] + 3
+        transaction.set_rollback(True)
