@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -13,6 +14,13 @@ from outcomes.reports.render import render_csv, render_json, render_pdf, render_
 from tests.pdf import pdf_text
 
 from .reports_helpers import sample_result
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    with translation.override("en"):
+        yield
+
 
 FUNDER_ORDER = ["EECO01", "EECO02", "EECO04", "EECO05", "EECO12", "EECR03", "EECR01"]
 

@@ -61,7 +61,7 @@ def test_a_lead_asks_sees_it_queued_then_done_and_downloads_it(fake_engine):
     job = ReportJob.objects.get()
     assert response.url == reverse("outcomes:report_detail", args=[job.pk])
     queued = client.get(response.url).content.decode()
-    assert "Queued" in queued and "data-poll" in queued
+    assert "En attente" in queued and "data-poll" in queued  # "Queued"
 
     report_generate(job.pk)
     done = client.get(response.url).content.decode()
