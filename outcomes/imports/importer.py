@@ -72,10 +72,10 @@ YES_NO = {"yes": True, "no": False}
 DECLINABLE = {"yes": "yes", "no": "no", "declined": "declined"}
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-BELGIAN_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-POSTCODE = re.compile(r"\d{4}")
-COUNTRY = re.compile(r"[A-Za-z]{2}")
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+BELGIAN_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.ASCII)
+POSTCODE = re.compile(r"\d{4}", re.ASCII)
+COUNTRY = re.compile(r"[A-Za-z]{2}", re.ASCII)
 
 
 class Invalid(Exception):
@@ -417,7 +417,7 @@ class _Checker:
 
     def _diploma(self, value: str) -> Diploma:
         value = text(value, max_length=5, required=True)
-        if not value.isdigit() or int(value) not in self.diplomas:
+        if not (value.isascii() and value.isdigit()) or int(value) not in self.diplomas:
             raise Invalid(_("The ISCED level is a number from 0 to 8."))
         return self.diplomas[int(value)]
 
@@ -589,9 +589,15 @@ def _write(checker: _Checker, counts: dict[str, dict[str, int]]) -> None:
     for (ref, op_key), rows in checker.participations.items():
         person, operation = person_of(ref), operation_of(op_key)
         first, last = rows[0]["data"], rows[-1]["data"]
-        case_file = CaseFile.objects.filter(
-            young_person=person, operation=operation, owner_organisation=organisation
-        ).first()
+        case_file = (
+            CaseFile.objects.filter(
+                young_person=person,
+                operation=operation,
+                owner_organisation=organisation,
+            )
+            .order_by("pk")
+            .first()
+        )
         if case_file is None:
             status = (
                 CaseFile.Status.CLOSED if last["exit_date"] else CaseFile.Status.ACTIVE
@@ -652,11 +658,17 @@ def _write(checker: _Checker, counts: dict[str, dict[str, int]]) -> None:
 
     def case_file_of(ref: str, op_key: str) -> CaseFile:
         if (ref, op_key) not in case_files:
-            case_files[(ref, op_key)] = CaseFile.objects.get(
-                young_person=person_of(ref),
-                operation=operation_of(op_key),
-                owner_organisation=organisation,
+            found = (
+                CaseFile.objects.filter(
+                    young_person=person_of(ref),
+                    operation=operation_of(op_key),
+                    owner_organisation=organisation,
+                )
+                .order_by("pk")
+                .first()
             )
+            assert found is not None  # checked by _participation_known
+            case_files[(ref, op_key)] = found
         return case_files[(ref, op_key)]
 
     for (ref, op_key, kind, start), values in checker.outcomes.items():
@@ -731,24 +743,26 @@ def run_import(
     result.problems.sort(
         key=lambda p: (list(SHEETS).index(p.sheet) if p.sheet in SHEETS else -1, p.line)
     )
-    counts: dict[str, dict[str, int]] = {}
-    if not result.problems:
-        try:
-            with transaction.atomic():
-                _write(checker, counts)
-                if dry_run:
-                    raise _DryRun
-        except _DryRun:
-            pass
-        result.imported = not dry_run
-    result.counts = counts
-    if result.imported:
-        status = ImportRun.Status.IMPORTED
-    elif result.problems:
-        status = ImportRun.Status.REFUSED
-    else:
-        status = ImportRun.Status.CHECKED
+    # The records and their run are saved together (a dry run's records are rolled
+    # back to the savepoint, its run kept).
     with transaction.atomic():
+        counts: dict[str, dict[str, int]] = {}
+        if not result.problems:
+            try:
+                with transaction.atomic():
+                    _write(checker, counts)
+                    if dry_run:
+                        raise _DryRun
+            except _DryRun:
+                pass
+            result.imported = not dry_run
+        result.counts = counts
+        if result.imported:
+            status = ImportRun.Status.IMPORTED
+        elif result.problems:
+            status = ImportRun.Status.REFUSED
+        else:
+            status = ImportRun.Status.CHECKED
         result.run = ImportRun.objects.create(
             organisation=organisation,
             user=user,

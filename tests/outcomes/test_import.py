@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from outcomes.imports.importer import run_import
 from outcomes.imports.reader import SHEETS
@@ -403,15 +404,20 @@ HOSTILE = st.one_of(
     sheet=st.sampled_from(["people", "participations", "outcomes", "follow_ups"]),
     column=st.integers(min_value=0, max_value=13),
     value=HOSTILE,
-    encoding=st.sampled_from(["utf-8", "utf-16"]),
+    form=st.sampled_from(["utf-8", "utf-16", "xlsx"]),
 )
 def test_hostile_values_give_problems_never_errors_nor_half_saved_records(
-    lead, sheet, column, value, encoding
+    lead, sheet, column, value, form
 ):
     sheets = sheets_for(people=3, outcomes=2, follow_ups=2)
     row = sheets[sheet][1]
-    row[column % len(row)] = value
-    data = zip_of_csv(sheets, encoding=encoding)
+    if form == "xlsx":
+        # A workbook cannot hold these characters at all (openpyxl refuses them).
+        row[column % len(row)] = ILLEGAL_CHARACTERS_RE.sub("", value)
+        data = xlsx_bytes(sheets)
+    else:
+        row[column % len(row)] = value
+        data = zip_of_csv(sheets, encoding=form)
     with transaction.atomic():  # each example starts from the same database
         before = counts_of_records()
         result = run(lead, data)
@@ -425,3 +431,32 @@ def test_hostile_values_give_problems_never_errors_nor_half_saved_records(
             assert result.imported
             assert counts_of_records()[2] == before[2] + 3
         transaction.set_rollback(True)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"first_name;last_name\nAmina;Peeters\n", "neither an XLSX"),
+        (b"\x00" * 1000, "neither an XLSX"),
+        (xlsx_bytes(sheets_for(2, 0, 0))[:3000], "neither an XLSX"),
+        (_zip({"notes.txt": b"hello"}), "No sheet found"),
+        (_zip({"people.csv": b"\x81\x8d\x8f\x90\x9d" * 10}), "cannot be read"),
+        (_zip({"people.csv": b"0" * (101 * 1024 * 1024)}), "too large"),
+        (_zip({"[Content_Types].xml": b"<nope/>"}), "damaged"),
+    ],
+    ids=["csv", "nul", "truncated", "no-sheet", "encoding", "zip-bomb", "broken"],
+)
+def test_an_unreadable_file_is_one_problem_not_an_error(lead, data, reason):
+    before = counts_of_records()
+    result = run(lead, data)
+    assert [(p.line, reason in p.message) for p in result.problems] == [(0, True)]
+    assert not result.imported
+    assert counts_of_records() == before
