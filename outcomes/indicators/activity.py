@@ -36,9 +36,9 @@ from youthtrack.models import (
 
 from .figures import (
     COMPLEMENT,
+    GENDER_KEYS,
     IndicatorDefinition,
     checksum,
-    one_way_table,
     participants_in_period,
     resolve_operation,
     small,
@@ -139,7 +139,7 @@ PARTICIPANT_FACTS = [
 ]
 
 
-def _band_label(key: str, low: int | None, high: int | None) -> str:
+def _band_label(low: int | None, high: int | None) -> str:
     if low is None:
         return str(_("under %(age)s") % {"age": (high or 0) + 1})
     if high is None:
@@ -191,43 +191,97 @@ def report_compute(
     )
     files = with_support(with_age_at_entry(files), date_from, date_to)
     genders = list(Gender.objects.order_by("sort_order", "code"))
-    gender_q = {g.code: Q(young_person__gender_id=g.code) for g in genders}
+    gender = "young_person__gender_id"
 
-    # Every figure of a fixed list of rows, in one aggregate.
-    rows: dict[str, Q] = {}
-    for prefix, bands in (("age5", FIVE_YEAR_BANDS), ("age10", TEN_YEAR_BANDS)):
-        for key, low, high in bands:
-            for code, by in gender_q.items():
-                rows[f"{prefix}|{key}|{code}"] = _band_q(low, high) & by
-    for code, by in gender_q.items():
-        rows[f"gender|{code}"] = by
-    yes_no = {
-        "brussels": Q(young_person__commune__in_brussels_region=True),
-        "job_seeker": Q(employment_status=CaseFile.EmploymentStatus.UNEMPLOYED),
-        "first_visit": Q(first_visit=True),
-        "own_initiative": Q(referral=CaseFile.Referral.OWN_INITIATIVE),
+    # The rows of the tables whose rows are fixed: (table, [(key, label, condition)],
+    # the row whose share is shown), counted by gender in one aggregate.
+    fixed: list[tuple[str, list[tuple[str, Any, Q]], str | None]] = [
+        ("ACTY02", [("all", _("All participants"), Q())], None),
+        *[
+            (
+                code,
+                [
+                    (key, _band_label(low, high), _band_q(low, high))
+                    for key, low, high in bands
+                ],
+                None,
+            )
+            for code, bands in (
+                ("ACTY03", FIVE_YEAR_BANDS),
+                ("ACTY04", TEN_YEAR_BANDS),
+            )
+        ],
+        *[
+            (code, [("yes", yes, condition), ("no", no, ~condition)], "yes")
+            for code, condition, yes, no in (
+                (
+                    "ACTY06",
+                    Q(young_person__commune__in_brussels_region=True),
+                    _("In the Brussels region"),
+                    _("Outside it"),
+                ),
+                (
+                    "ACTY07",
+                    Q(employment_status=CaseFile.EmploymentStatus.UNEMPLOYED),
+                    _("Job seekers"),
+                    _("Others"),
+                ),
+                (
+                    "ACTY08",
+                    Q(first_visit=True),
+                    _("First visit"),
+                    _("Came before this year"),
+                ),
+                (
+                    "ACTY09",
+                    Q(referral=CaseFile.Referral.OWN_INITIATIVE),
+                    _("Own initiative"),
+                    _("Referred"),
+                ),
+            )
+        ],
+        (
+            "ACTY10",
+            [
+                (
+                    "individual_only",
+                    _("Individual only"),
+                    Q(individual=True, collective=False),
+                ),
+                (
+                    "collective_only",
+                    _("Collective only"),
+                    Q(individual=False, collective=True),
+                ),
+                ("both", _("Both"), Q(individual=True, collective=True)),
+                (
+                    "neither",
+                    _("Neither in the period"),
+                    Q(individual=False, collective=False),
+                ),
+            ],
+            None,
+        ),
+    ]
+    conditions = {
+        (code, key, g.code): condition & Q(**{gender: g.code})
+        for code, rows, _share in fixed
+        for key, _label, condition in rows
+        for g in genders
     }
-    for name, condition in yes_no.items():
-        rows[f"{name}|yes"] = condition
-        rows[f"{name}|no"] = ~condition
-    support = {
-        "individual_only": Q(individual=True, collective=False),
-        "collective_only": Q(individual=False, collective=True),
-        "both": Q(individual=True, collective=True),
-        "neither": Q(individual=False, collective=False),
-    }
-    for name, condition in support.items():
-        rows[f"support|{name}"] = condition
     counted = files.aggregate(
-        **{f"n{i}": Count("pk", filter=q) for i, q in enumerate(rows.values())}
+        **{f"n{i}": Count("pk", filter=q) for i, q in enumerate(conditions.values())}
     )
-    figures = {key: counted[f"n{i}"] or 0 for i, key in enumerate(rows)}
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+    for i, (code, key, gender_code) in enumerate(conditions):
+        counts.setdefault(code, {})[(key, gender_code)] = counted[f"n{i}"] or 0
 
-    per_commune = dict(
-        files.values("young_person__commune_id")
+    counts["ACTY05"] = {
+        (commune, gender_code): n
+        for commune, gender_code, n in files.values("young_person__commune_id", gender)
         .annotate(n=Count("pk"))
-        .values_list("young_person__commune_id", "n")
-    )
+        .values_list("young_person__commune_id", gender, "n")
+    }
     communes = list(Commune.objects.order_by("sort_order", "code"))
 
     notes = Note.objects.filter(
@@ -240,108 +294,61 @@ def report_compute(
         notes = notes.filter(case_file__owner_organisation=organisation)
     if user is not None:
         notes = notes.filter(note_visibility_q(user, with_case_file=True))
-    per_channel = dict(
-        notes.order_by()
-        .values("channel_id")
+    note_gender = f"case_file__{gender}"
+    counts["ACTY01"] = {
+        (channel, gender_code): n
+        for channel, gender_code, n in notes.order_by()
+        .values("channel_id", note_gender)
         .annotate(n=Count("pk"))
-        .values_list("channel_id", "n")
-    )
+        .values_list("channel_id", note_gender, "n")
+    }
     channels = list(ContactChannel.objects.order_by("sort_order", "code"))
 
-    gender_columns = [(g.code, g.name) for g in genders]
     labels = {d.code: str(d.label) for d in DEFINITIONS}
-
-    def yes_no_table(code: str, name: str, yes, no) -> dict[str, Any]:
-        return one_way_table(
+    rows_of: dict[str, list[tuple[str, Any]]] = {
+        "ACTY01": [(c.code, c.name) for c in channels],
+        "ACTY05": [(c.code, c.name) for c in communes],
+        **{code: [(key, label) for key, label, _q in rows] for code, rows, _s in fixed},
+    }
+    share_of = {code: share for code, _rows, share in fixed if share}
+    tables = []
+    for definition in DEFINITIONS:
+        code = definition.code
+        table = two_way_table(
             code=code,
             label=labels[code],
-            rows=[
-                ("yes", yes, figures[f"{name}|yes"]),
-                ("no", no, figures[f"{name}|no"]),
-            ],
+            rows=rows_of[code],
+            columns=[(g.code, g.name) for g in genders],
+            counts=counts[code],
             threshold=threshold,
-            share_of="yes",
         )
-
-    tables = [
-        one_way_table(
-            code="ACTY01",
-            label=labels["ACTY01"],
-            rows=[(c.code, c.name, per_channel.get(c.code, 0)) for c in channels],
-            threshold=threshold,
-        ),
-        one_way_table(
-            code="ACTY02",
-            label=labels["ACTY02"],
-            rows=[(g.code, g.name, figures[f"gender|{g.code}"]) for g in genders],
-            threshold=threshold,
-        ),
-        *[
-            two_way_table(
-                code=code,
-                label=labels[code],
-                rows=[(key, _band_label(key, low, high)) for key, low, high in bands],
-                columns=gender_columns,
-                counts={
-                    (key, g.code): figures[f"{prefix}|{key}|{g.code}"]
-                    for key, _low, _high in bands
-                    for g in genders
-                },
-                threshold=threshold,
-            )
-            for code, prefix, bands in (
-                ("ACTY03", "age5", FIVE_YEAR_BANDS),
-                ("ACTY04", "age10", TEN_YEAR_BANDS),
-            )
-        ],
-        one_way_table(
-            code="ACTY05",
-            label=labels["ACTY05"],
-            rows=[(c.code, c.name, per_commune.get(c.code, 0)) for c in communes],
-            threshold=threshold,
-        ),
-        yes_no_table(
-            "ACTY06", "brussels", _("In the Brussels region"), _("Outside it")
-        ),
-        yes_no_table("ACTY07", "job_seeker", _("Job seekers"), _("Others")),
-        yes_no_table(
-            "ACTY08", "first_visit", _("First visit"), _("Came before this year")
-        ),
-        yes_no_table("ACTY09", "own_initiative", _("Own initiative"), _("Referred")),
-        one_way_table(
-            code="ACTY10",
-            label=labels["ACTY10"],
-            rows=[
-                (
-                    "individual_only",
-                    _("Individual only"),
-                    figures["support|individual_only"],
-                ),
-                (
-                    "collective_only",
-                    _("Collective only"),
-                    figures["support|collective_only"],
-                ),
-                ("both", _("Both"), figures["support|both"]),
-                ("neither", _("Neither in the period"), figures["support|neither"]),
-            ],
-            threshold=threshold,
-        ),
-    ]
+        if code in share_of:
+            table["share"] = _share(table, share_of[code], threshold)
+        tables.append(table)
 
     facts: list[list[Any]] = [
         ["participant", *row] for row in files.values_list(*PARTICIPANT_FACTS)
     ]
     facts += [["note", *row] for row in notes.values_list("pk", "channel_id")]
 
-    def indicator(table: dict[str, Any]) -> dict[str, Any]:
-        values = {
-            row["key"]: row["values"]["total"] if "values" in row else row["value"]
-            for row in table["rows"]
-        }
-        total = table["total"]
-        values["total"] = total["total"] if isinstance(total, dict) else total
-        return values
+    # The figures by gender, in the shape of the other reports: one per row of a
+    # table ("ACTY03.20-24"), then the table's total under its own code.
+    indicators: dict[str, dict[str, int | str]] = {}
+    row_labels: dict[str, str] = {}
+    sections = []
+    for table in tables:
+        codes = []
+        if len(table["rows"]) > 1:
+            for row in table["rows"]:
+                row_code = f"{table['code']}.{row['key']}"
+                indicators[row_code] = _by_gender(row["values"])
+                row_labels[row_code] = row["label"]
+                codes.append(row_code)
+        indicators[table["code"]] = _by_gender(table["total"])
+        codes.append(table["code"])
+        sections.append(
+            {"key": table["code"], "title": table["label"], "indicators": codes}
+        )
 
     return {
         "rule_set": RULE_SET,
@@ -350,13 +357,16 @@ def report_compute(
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),
         "parameters": {"small_cell_threshold": threshold},
-        "indicators": {table["code"]: indicator(table) for table in tables},
+        "indicators": indicators,
         "declined": {},
         # Every fact these figures use is required at intake.
         "incomplete": 0,
         "checksum": checksum(facts),
-        "labels": labels,
+        "labels": {**labels, **row_labels},
         "definitions": {d.code: str(d.definition) for d in DEFINITIONS},
+        "shares": {
+            table["code"]: table["share"] for table in tables if "share" in table
+        },
         "tables": tables,
         "legend": {
             small(threshold): str(
@@ -367,12 +377,26 @@ def report_compute(
                 _("hidden so that a small count cannot be worked out from the total")
             ),
         },
-        "sections": [
-            {
-                "key": table["code"],
-                "title": table["label"],
-                "indicators": [table["code"]],
-            }
-            for table in tables
-        ],
+        "sections": sections,
     }
+
+
+def _by_gender(values: dict[str, int | str]) -> dict[str, int | str]:
+    """A row of a table by gender, with the result's gender keys ("not stated" is in
+    the total only; its small counts are hidden with their complements all the
+    same)."""
+    row = {key: values[code] for code, key in GENDER_KEYS.items()}
+    row["total"] = values["total"]
+    return row
+
+
+def _share(table: dict[str, Any], key: str, threshold: int) -> float | None:
+    """The row's share of the total (a percentage), or None when the row, the total
+    or the rest is hidden or small."""
+    part = next(row["values"]["total"] for row in table["rows"] if row["key"] == key)
+    total = table["total"]["total"]
+    if not isinstance(part, int) or not isinstance(total, int) or not total:
+        return None
+    if 0 < total - part < threshold:
+        return None
+    return round(100 * part / total, 1)

@@ -204,8 +204,11 @@ def suppress(
             hidden = primary | complementary
             if sum(1 for key in [*parts, total] if key in hidden) != 1:
                 continue
-            # Only the total hidden: hide a part, or the total could be added up.
-            candidates = [key for key in parts if key not in hidden]
+            # Only the total hidden: hide a part, or the total could be added up;
+            # the only part hidden: hide the total, which equals it.
+            candidates = [key for key in parts if key not in hidden] or [
+                key for key in [total] if key not in hidden
+            ]
             if not candidates:
                 continue
             # The smallest non-zero part first (a zero beside a small count leaves it
@@ -225,46 +228,6 @@ def shown(
     if key in complementary:
         return COMPLEMENT
     return values[key]
-
-
-def one_way_table(
-    *,
-    code: str,
-    label: Promise | str,
-    rows: Sequence[tuple[str, Promise | str, int]],
-    threshold: int,
-    share_of: str | None = None,
-) -> dict[str, Any]:
-    """A one-way table with its total, small cells hidden (and their complements).
-    ``share_of``: the row whose share of the total is shown (when both it and the
-    rest are shown)."""
-    values: dict[Any, int] = {key: value for key, _label, value in rows}
-    total = sum(values.values())
-    values["total"] = total
-    hidden = suppress(values, [([key for key, _l, _v in rows], "total")], threshold)
-    table: dict[str, Any] = {
-        "code": code,
-        "label": str(label),
-        "rows": [
-            {
-                "key": key,
-                "label": str(row_label),
-                "value": shown(key, values, hidden, threshold),
-            }
-            for key, row_label, _value in rows
-        ],
-        "total": shown("total", values, hidden, threshold),
-    }
-    if share_of is not None:
-        part = values[share_of]
-        every_hidden = hidden[0] | hidden[1]
-        disclosed = share_of not in every_hidden and "total" not in every_hidden
-        rest = total - part
-        if disclosed and not (0 < rest < threshold) and total:
-            table["share"] = round(100 * part / total, 1)
-        else:
-            table["share"] = None
-    return table
 
 
 def two_way_table(

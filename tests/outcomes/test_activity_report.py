@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from outcomes.indicators import activity
-from outcomes.indicators.figures import one_way_table, two_way_table
+from outcomes.indicators.figures import two_way_table
 from tests.factories import NoteFactory
 from tests.factories import reference as ref
 from tests.factories.programmes import (
@@ -41,33 +41,46 @@ def table(report, code):
 # --- small cells, on hand-made tables ---
 
 
-def test_a_small_cell_and_its_complement_in_a_one_way_table():
-    shown = one_way_table(
+def test_a_small_cell_its_complement_and_the_total_equal_to_it():
+    # One row: 6, 8, 3, 0. The 3 is small; the 6 hides it from the row total; and
+    # the column totals, equal to that one row, are hidden alike.
+    shown = two_way_table(
         code="T",
         label="T",
-        rows=[("f", "F", 6), ("m", "M", 8), ("x", "X", 3), ("n", "N", 0)],
+        rows=[("all", "All")],
+        columns=[("f", "F"), ("m", "M"), ("x", "X"), ("n", "N")],
+        counts={("all", "f"): 6, ("all", "m"): 8, ("all", "x"): 3, ("all", "n"): 0},
         threshold=5,
     )
 
-    assert [row["value"] for row in shown["rows"]] == ["x", 8, "<5", 0]
-    assert shown["total"] == 17
+    expected = {"f": "x", "m": 8, "x": "<5", "n": 0, "total": 17}
+    assert shown["rows"][0]["values"] == expected
+    assert shown["total"] == expected
 
 
 def test_two_small_cells_need_no_complement_and_a_small_total_is_hidden():
-    two = one_way_table(
+    shown = two_way_table(
         code="T",
         label="T",
-        rows=[("f", "F", 7), ("m", "M", 3), ("x", "X", 2)],
+        rows=[("r1", "R1"), ("r2", "R2")],
+        columns=[("f", "F"), ("m", "M"), ("x", "X")],
+        counts={
+            ("r1", "f"): 7,
+            ("r1", "m"): 3,
+            ("r1", "x"): 2,
+            ("r2", "f"): 3,
+        },
         threshold=5,
     )
-    tiny = one_way_table(
-        code="T", label="T", rows=[("a", "A", 3), ("b", "B", 0)], threshold=5
-    )
 
-    assert [row["value"] for row in two["rows"]] == [7, "<5", "<5"]
-    assert two["total"] == 12
-    assert [row["value"] for row in tiny["rows"]] == ["<5", 0]
-    assert tiny["total"] == "<5"
+    # Row r1 hides two small counts, row r2 its only one and its total (3). Column
+    # f would give 10 - 7 = 3: the 7 goes too; the row totals would give
+    # 15 - 12 = 3: the 12 goes too.
+    assert [row["values"] for row in shown["rows"]] == [
+        {"f": "x", "m": "<5", "x": "<5", "total": "x"},
+        {"f": "<5", "m": 0, "x": 0, "total": "<5"},
+    ]
+    assert shown["total"] == {"f": 10, "m": "<5", "x": "<5", "total": 15}
 
 
 def test_complements_in_rows_and_columns_of_a_two_way_table():
@@ -113,10 +126,9 @@ def test_participants_by_gender_with_a_hidden_cell_and_its_complement():
     assert report["parameters"]["small_cell_threshold"] == 5
     assert report["operation"] is None
     assert report["indicators"]["ACTY02"] == {
-        "female": "x",
-        "male": 8,
+        "women": "x",
+        "men": 8,
         "non_binary": "<5",
-        "not_stated": 0,
         "total": 17,
     }
     assert "<5" in report["legend"] and "x" in report["legend"]
@@ -134,24 +146,28 @@ def test_age_bands_are_ages_at_entry():
 
     report = activity.report_compute(operation=op, **YEAR)
 
-    five = {row["key"]: row["values"] for row in table(report, "ACTY03")["rows"]}
-    assert five["15-19"] == {
-        "female": 1,
-        "male": 0,
+    figures = report["indicators"]
+    assert figures["ACTY03.15-19"] == {
+        "women": 1,
+        "men": 0,
         "non_binary": 0,
-        "not_stated": 0,
         "total": 1,
     }
-    assert five["20-24"]["female"] == 2
-    assert five["25-29"] == {
-        "female": 0,
-        "male": 1,
+    assert figures["ACTY03.20-24"] == {
+        "women": 2,
+        "men": 0,
         "non_binary": 0,
-        "not_stated": 0,
+        "total": 2,
+    }
+    assert figures["ACTY03.25-29"] == {
+        "women": 0,
+        "men": 1,
+        "non_binary": 0,
         "total": 1,
     }
-    ten = report["indicators"]["ACTY04"]
-    assert (ten["0-19"], ten["20-29"], ten["30-39"], ten["total"]) == (1, 3, 0, 4)
+    ten = [figures[f"ACTY04.{band}"]["total"] for band in ("0-19", "20-29", "30-39")]
+    assert ten == [1, 3, 0]
+    assert figures["ACTY04"] == {"women": 3, "men": 1, "non_binary": 0, "total": 4}
 
 
 def test_individual_and_collective_support():
@@ -171,13 +187,15 @@ def test_individual_and_collective_support():
 
     report = activity.report_compute(operation=op, **YEAR)
 
-    assert report["indicators"]["ACTY10"] == {
-        "individual_only": 1,
-        "collective_only": 1,
-        "both": 1,
-        "neither": 1,
-        "total": 4,
-    }
+    figures = report["indicators"]
+    support = ("individual_only", "collective_only", "both", "neither", "")
+    assert [figures[f"ACTY10.{key}".rstrip(".")]["total"] for key in support] == [
+        1,
+        1,
+        1,
+        1,
+        4,
+    ]
 
 
 @pytest.fixture
@@ -209,23 +227,25 @@ def notes_of_a_shared_file():
     return {"op": op, "author": author, "colleague": colleague, "partner": partner}
 
 
+def contacts(report):
+    figures = report["indicators"]
+    by_channel = [
+        figures[f"ACTY01.{channel}"]["total"]
+        for channel in ("phone", "in_person", "email")
+    ]
+    return by_channel, figures["ACTY01"]["total"]
+
+
 def test_contacts_by_channel_each_note_once(notes_of_a_shared_file):
     op = notes_of_a_shared_file["op"]
+    colleague = notes_of_a_shared_file["colleague"]
 
-    every = activity.report_compute(operation=op, **YEAR)["indicators"]["ACTY01"]
-    colleague = activity.report_compute(
-        operation=op, user=notes_of_a_shared_file["colleague"], **YEAR
-    )["indicators"]["ACTY01"]
+    every = activity.report_compute(operation=op, **YEAR)
+    as_colleague = activity.report_compute(operation=op, user=colleague, **YEAR)
 
-    assert (every["phone"], every["in_person"], every["email"]) == (3, 1, 1)
-    assert every["total"] == 5
+    assert contacts(every) == ([3, 1, 1], 5)
     # A colleague does not read the author's private note.
-    assert (colleague["phone"], colleague["in_person"], colleague["email"]) == (
-        2,
-        1,
-        1,
-    )
-    assert colleague["total"] == 4
+    assert contacts(as_colleague) == ([2, 1, 1], 4)
 
 
 def test_a_partner_counts_only_the_notes_it_may_read(notes_of_a_shared_file):
@@ -235,9 +255,7 @@ def test_a_partner_counts_only_the_notes_it_may_read(notes_of_a_shared_file):
         **YEAR,
     )
 
-    contacts = report["indicators"]["ACTY01"]
-    assert (contacts["phone"], contacts["in_person"], contacts["email"]) == (1, 1, 0)
-    assert contacts["total"] == 2
+    assert contacts(report) == ([1, 1, 0], 2)
     # The one shared file only.
     assert report["indicators"]["ACTY02"]["total"] == 1
 
@@ -271,3 +289,31 @@ def test_same_data_same_checksum():
     NoteFactory(case_file=case, contact_date=D(2026, 2, 1))
 
     assert activity.report_compute(operation=op, **YEAR)["checksum"] != first
+
+
+def test_no_hidden_count_is_the_only_unknown_of_a_row_or_column():
+    import random
+
+    rng = random.Random(11)
+    for _ in range(200):
+        rows = [(f"r{i}", "") for i in range(rng.randint(1, 5))]
+        columns = [(f"c{j}", "") for j in range(rng.randint(1, 4))]
+        counts = {
+            (r, c): rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 9, 20])
+            for r, _l in rows
+            for c, _m in columns
+        }
+        shown = two_way_table(
+            code="T", label="T", rows=rows, columns=columns, counts=counts, threshold=5
+        )
+        lines = [row["values"] for row in shown["rows"]] + [shown["total"]]
+        # Each row, and each column, with its total: never exactly one hidden.
+        for line in lines:
+            assert sum(isinstance(v, str) for v in line.values()) != 1, (counts, lines)
+        for key in [c for c, _m in columns] + ["total"]:
+            column = [line[key] for line in lines]
+            assert sum(isinstance(v, str) for v in column) != 1, (counts, lines)
+        # Every count from 1 to 4 is hidden.
+        for (r, c), value in counts.items():
+            line = next(x["values"] for x in shown["rows"] if x["key"] == r)
+            assert (line[c] == "<5") == (0 < value < 5)
