@@ -257,7 +257,7 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
                 [Paragraph(escape(str(k)), cell), Paragraph(escape(str(v)), cell)]
                 for k, v in head_rows
             ],
-            colWidths=[55 * mm, 115 * mm],
+            colWidths=[70 * mm, 100 * mm],
             style=TableStyle(
                 [
                     ("FONTNAME", (0, 0), (-1, -1), regular),
@@ -290,7 +290,9 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
         head = [_("Code"), _("Indicator"), *[gender_label(c) for c in columns]]
         if declined:
             head.append(_("Declined"))
-        head_cell = ParagraphStyle("head", parent=cell, fontName=bold, fontSize=7)
+        head_cell = ParagraphStyle(
+            "head", parent=cell, fontName=bold, fontSize=6.5, leading=8
+        )
         rows: list[list[Any]] = [[Paragraph(escape(h), head_cell) for h in head]]
         for code in codes:
             figure = result["indicators"][code]
@@ -302,13 +304,13 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
             if declined:
                 row.append(_number(declined.get(code)))
             rows.append(row)
-        figure_width = 18 * mm
+        figure_width = 19 * mm
         extra = len(columns) + (1 if declined else 0)
-        label_width = max(50 * mm, 170 * mm - 20 * mm - extra * figure_width)
+        label_width = max(50 * mm, 170 * mm - 17 * mm - extra * figure_width)
         part_story.append(
             Table(
                 rows,
-                colWidths=[20 * mm, label_width, *[figure_width] * extra],
+                colWidths=[17 * mm, label_width, *[figure_width] * extra],
                 repeatRows=1,
                 style=TableStyle(
                     [
@@ -329,18 +331,59 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
         # A section's heading, table and chart on one page when they fit in one.
         story.append(KeepTogether(part_story))
 
-    footer = _("Generated %(when)s · checksum %(checksum)s") % {
-        "when": generated,
-        "checksum": checksum,
-    }
+    checks = result.get("checks") or []
+    if checks:
+        story.append(CondPageBreak(40 * mm))
+        part: list[Any] = [Paragraph(escape(_("Consistency checks")), heading)]
+        check_rows: list[list[Any]] = [
+            [
+                Paragraph(escape(h), cell)
+                for h in (_("Rule"), _("Breakdown"), _("Figures"), _("Result"))
+            ]
+        ]
+        failed_rows = []
+        for index, check in enumerate(checks, start=1):
+            passed = bool(check.get("passed"))
+            if not passed:
+                failed_rows.append(("TEXTCOLOR", (0, index), (-1, index), colors.red))
+            check_rows.append(
+                [
+                    str(check.get("rule", "")),
+                    gender_label(str(check.get("gender", ""))),
+                    f"{check.get('left')} / {check.get('right')}",
+                    _("respected") if passed else _("NOT respected"),
+                ]
+            )
+        part.append(
+            Table(
+                check_rows,
+                colWidths=[70 * mm, 35 * mm, 30 * mm, 35 * mm],
+                repeatRows=1,
+                style=TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, -1), regular),
+                        ("FONTSIZE", (0, 0), (-1, -1), 8),
+                        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                        *failed_rows,
+                    ]
+                ),
+            )
+        )
+        story.append(KeepTogether(part))
+
+    # Two lines: a checksum of 64 hexadecimal digits leaves no room for the page.
+    generated_line = _("Generated %(when)s") % {"when": generated}
+    checksum_line = _("Checksum: %(checksum)s") % {"checksum": checksum}
 
     def on_page(canvas, document) -> None:
         canvas.saveState()
         canvas.setFont(regular, 7)
-        canvas.drawString(20 * mm, 10 * mm, footer)
+        canvas.drawString(20 * mm, 13 * mm, generated_line)
+        canvas.drawString(20 * mm, 9.5 * mm, checksum_line)
         canvas.drawRightString(
             A4[0] - 20 * mm,
-            10 * mm,
+            13 * mm,
             _("Page %(number)s") % {"number": document.page},
         )
         canvas.restoreState()
