@@ -40,11 +40,13 @@ from youthtrack.models import OPERATION_PARAMETER_DEFAULTS, Operation, User
 
 from .figures import (
     IndicatorDefinition,
+    anonymous_walk_ins,
     by_gender,
     checksum,
     gender_row,
     participants_in_period,
     resolve_operation,
+    walk_ins_by_gender,
     with_support,
 )
 
@@ -125,6 +127,14 @@ DEFINITIONS: list[IndicatorDefinition] = [
         _("Positive exits into an internship or traineeship."),
     ),
     _definition(
+        "ACT12",
+        _("Came to collective activities without a case file"),
+        _(
+            "People who came to a collective session of the programme in the period "
+            "without a case file (walk-ins not turned into one)."
+        ),
+    ),
+    _definition(
         "ACT11",
         _("Young people who left"),
         _("Young people accompanied whose participation ended in the period."),
@@ -132,7 +142,11 @@ DEFINITIONS: list[IndicatorDefinition] = [
 ]
 
 SECTIONS = [
-    ("accompanied", _("Young people accompanied"), ["ACT01", "ACT02", "ACT03"]),
+    (
+        "accompanied",
+        _("Young people accompanied"),
+        ["ACT01", "ACT02", "ACT03", "ACT12"],
+    ),
     ("actiris", _("Registration at Actiris"), ["ACT04", "ACT05"]),
     (
         "exits",
@@ -230,6 +244,11 @@ def report_compute(
     )
     aggregated = files.aggregate(**aggregates)
 
+    walk_ins = walk_ins_by_gender(
+        anonymous_walk_ins(
+            operation=resolved, date_from=date_from, date_to=date_to, user=user
+        )
+    )
     facts = files.values_list(
         "pk",
         "young_person__gender_id",
@@ -252,10 +271,13 @@ def report_compute(
             "leaving_window_days": window,
             "positive_exit_kinds": list(POSITIVE_EXIT_KINDS.values()),
         },
-        "indicators": {code: gender_row(aggregated, code) for code in order},
+        "indicators": {
+            code: walk_ins if code == "ACT12" else gender_row(aggregated, code)
+            for code in order
+        },
         "declined": {},
         "incomplete": aggregated["incomplete"],
-        "checksum": checksum(facts),
+        "checksum": checksum([*facts, ["walk-ins", *walk_ins.values()]]),
         "labels": labels,
         "definitions": {
             definition.code: str(definition.definition) for definition in DEFINITIONS

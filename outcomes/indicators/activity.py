@@ -38,6 +38,7 @@ from .figures import (
     COMPLEMENT,
     GENDER_KEYS,
     IndicatorDefinition,
+    anonymous_walk_ins,
     checksum,
     participants_in_period,
     resolve_operation,
@@ -102,6 +103,14 @@ DEFINITIONS: list[IndicatorDefinition] = [
         "ACTY09",
         _("Came on their own initiative"),
         _("Participants who came on their own initiative rather than referred."),
+    ),
+    _definition(
+        "ACTY11",
+        _("Came to collective activities without a case file"),
+        _(
+            "People who came to a collective session of the period without a case "
+            "file (walk-ins not turned into one), by gender."
+        ),
     ),
     _definition(
         "ACTY10",
@@ -304,10 +313,25 @@ def report_compute(
     }
     channels = list(ContactChannel.objects.order_by("sort_order", "code"))
 
+    walk_ins = anonymous_walk_ins(
+        operation=resolved,
+        date_from=date_from,
+        date_to=date_to,
+        user=user,
+        organisation=organisation,
+    )
+    counts["ACTY11"] = {
+        ("all", gender_code): n
+        for gender_code, n in walk_ins.values("gender_id")
+        .annotate(n=Count("pk"))
+        .values_list("gender_id", "n")
+    }
+
     labels = {d.code: str(d.label) for d in DEFINITIONS}
     rows_of: dict[str, list[tuple[str, Any]]] = {
         "ACTY01": [(c.code, c.name) for c in channels],
         "ACTY05": [(c.code, c.name) for c in communes],
+        "ACTY11": [("all", _("All walk-ins"))],
         **{code: [(key, label) for key, label, _q in rows] for code, rows, _s in fixed},
     }
     share_of = {code: share for code, _rows, share in fixed if share}
@@ -330,6 +354,7 @@ def report_compute(
         ["participant", *row] for row in files.values_list(*PARTICIPANT_FACTS)
     ]
     facts += [["note", *row] for row in notes.values_list("pk", "channel_id")]
+    facts += [["walk-in", *row] for row in walk_ins.values_list("pk", "gender_id")]
 
     # The figures by gender, in the shape of the other reports: one per row of a
     # table ("ACTY03.20-24"), then the table's total under its own code.

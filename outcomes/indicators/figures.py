@@ -26,6 +26,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from programmes.access import walk_ins_visible_to
 from programmes.models import Attendance, Enrolment, WalkIn
 from youthtrack.access import case_file_visibility_q
 from youthtrack.models import CaseFile, Note, Operation, Organisation, User
@@ -122,6 +123,45 @@ def with_support(
             output_field=BooleanField(),
         ),
     )
+
+
+def anonymous_walk_ins(
+    *,
+    operation: Operation | None,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    user: User | None = None,
+    organisation: Organisation | None = None,
+) -> QuerySet[WalkIn]:
+    """People who came to a collective session of the period without a case file
+    (a walk-in turned into a case file counts as that participant): at the sessions
+    of the operation's programme, or recorded by the organisation; among what
+    ``user`` may see."""
+    since, until = day_bounds(date_from, date_to)
+    walk_ins = WalkIn.objects.filter(
+        converted_case_file__isnull=True,
+        session__starts_at__gte=since,
+        session__starts_at__lt=until,
+    )
+    if operation is not None:
+        walk_ins = walk_ins.filter(session__cohort__programme_id=operation.programme_id)
+    elif organisation is not None:
+        walk_ins = walk_ins.filter(organisation=organisation)
+    if user is not None:
+        walk_ins = walk_ins.filter(pk__in=walk_ins_visible_to(user).values("pk"))
+    return walk_ins.order_by()
+
+
+def walk_ins_by_gender(walk_ins: QuerySet[WalkIn]) -> dict[str, int]:
+    """One row by gender (the result's keys), in one aggregate."""
+    counted = walk_ins.aggregate(
+        total=Count("pk"),
+        **{
+            key: Count("pk", filter=Q(gender_id=code))
+            for code, key in GENDER_KEYS.items()
+        },
+    )
+    return {key: counted[key] or 0 for key in [*GENDER_KEYS.values(), "total"]}
 
 
 def by_gender(name: str, condition: Q | None = None) -> dict[str, Count]:

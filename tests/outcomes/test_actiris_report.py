@@ -8,11 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from outcomes.indicators import actiris
 from outcomes.models import FollowUp, Outcome
 from tests.factories import NoteFactory
+from tests.factories import reference as ref
 from tests.factories.programmes import (
     AttendanceFactory,
     CohortFactory,
     EnrolmentFactory,
     SessionFactory,
+    WalkInFactory,
     at,
 )
 
@@ -198,3 +200,20 @@ def test_labels_in_the_readers_language(people):
     assert dutch["labels"]["ACT06"] == "Positieve uitstroom"
     assert english["labels"]["ACT06"] == "Positive exits"
     assert french["indicators"] == dutch["indicators"]
+
+
+def test_walk_ins_without_a_case_file_counted_apart(people):
+    session = SessionFactory(
+        cohort=CohortFactory(start_date=D(2026, 5, 4)), starts_at=at(D(2026, 5, 4))
+    )
+    WalkInFactory(session=session, gender=ref.gender("non_binary"))
+    # Turned into C's case file: C is counted, not the walk-in.
+    WalkInFactory(session=session, converted_case_file=people["c"])
+    # At a session after the period.
+    later = SessionFactory(cohort=session.cohort, starts_at=at(D(2026, 7, 1)))
+    WalkInFactory(session=later)
+
+    figures = compute()["indicators"]
+
+    assert figures["ACT12"] == row(non_binary=1)
+    assert figures["ACT03"] == row(men=1, non_binary=1)

@@ -14,6 +14,7 @@ from tests.factories.programmes import (
     AttendanceFactory,
     CohortFactory,
     SessionFactory,
+    WalkInFactory,
     at,
 )
 from tests.youthtrack.sharing_helpers import make_user, org, share_case
@@ -317,3 +318,25 @@ def test_no_hidden_count_is_the_only_unknown_of_a_row_or_column():
         for (r, c), value in counts.items():
             line = next(x["values"] for x in shown["rows"] if x["key"] == r)
             assert (line[c] == "<5") == (0 < value < 5)
+
+
+def test_walk_ins_without_a_case_file_counted_apart():
+    op = exact_operation()
+    session = SessionFactory(
+        cohort=CohortFactory(start_date=D(2026, 3, 2)), starts_at=at(D(2026, 3, 2))
+    )
+    WalkInFactory(session=session, gender=ref.gender("female"))
+    WalkInFactory(session=session, gender=ref.gender("male"))
+    # Turned into a case file: counted as that participant, not as a walk-in.
+    case = participant(operation=op)
+    WalkInFactory(session=session, converted_case_file=case)
+
+    report = activity.report_compute(operation=op, **YEAR)
+
+    assert report["indicators"]["ACTY11"] == {
+        "women": 1,
+        "men": 1,
+        "non_binary": 0,
+        "total": 2,
+    }
+    assert report["indicators"]["ACTY10.collective_only"]["total"] == 1
