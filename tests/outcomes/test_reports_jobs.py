@@ -3,6 +3,7 @@ job failed with its reason; a second run of the task produces nothing more; a do
 report keeps its figures when the data changes."""
 
 import datetime
+import time
 
 import pytest
 from django.conf import settings
@@ -74,7 +75,7 @@ def test_a_job_is_queued_then_done_with_its_files_and_checksum(
     assert len(callbacks) == 1  # enqueued once the row is committed
     assert engine.calls == 0
 
-    callbacks[0]()  # the task runs (in-process without a broker)
+    report_generate(job.pk)  # what the enqueued task runs (here, in this process)
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE
     assert job.progress == 100
@@ -164,11 +165,17 @@ def test_only_a_lead_of_the_programme_may_ask():
 )
 def test_a_worker_produces_the_report_once_when_the_task_runs_twice():
     with transaction.atomic():
-        job = ask(lead(), formats=["json", "csv"])
-    first, second = report_generate.delay(job.pk), report_generate.delay(job.pk)
-    outcomes = {first.get(timeout=WORKER_TIMEOUT), second.get(timeout=WORKER_TIMEOUT)}
-    job.refresh_from_db()
+        job = ask(lead(), formats=["json", "csv"])  # enqueued once committed
+    # Two more runs of the same job: whichever the worker takes first claims it.
+    extra = [report_generate.delay(job.pk), report_generate.delay(job.pk)]
+    answers = [run.get(timeout=WORKER_TIMEOUT) for run in extra]
+    deadline = time.monotonic() + WORKER_TIMEOUT
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ReportJob.Status.DONE, ReportJob.Status.FAILED):
+            break
+        time.sleep(0.2)
     assert job.status == ReportJob.Status.DONE, job.failure_reason
-    assert "done" in outcomes
+    assert answers.count("done") <= 1 and answers.count("skipped") >= 1
     assert job.files.count() == 2
     assert job.result["operation"] == "TNG-ESFPLUS-2021-2027"
