@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from youthtrack import selectors as case_selectors
 from youthtrack.audit import record_audit_event
 from youthtrack.models import AuditEvent, Operation, User
 
@@ -217,10 +218,22 @@ def quality_problems(
     date_from: datetime.date,
     date_to: datetime.date,
     user: User,
-) -> Any:
-    """The participants with missing or inconsistent facts (R1's data-quality gate),
-    as many as ``user`` may see."""
+) -> list[dict[str, Any]]:
+    """The participants with missing or inconsistent facts (the data-quality gate of
+    ``outcomes.indicators.quality``), as many as ``user`` may open, each with its
+    young person read through the same gate."""
     quality = import_module("outcomes.indicators.quality")
-    return quality.quality_problems(
+    issues = quality.quality_issues(
         operation=operation, date_from=date_from, date_to=date_to, user=user
     )
+    files = case_selectors.case_file_list_for_user(user=user).filter(
+        pk__in=[issue["case_file"] for issue in issues]
+    )
+    people = {
+        case.pk: case.young_person for case in files.select_related("young_person")
+    }
+    return [
+        {**issue, "young_person": people[issue["case_file"]]}
+        for issue in issues
+        if issue["case_file"] in people
+    ]

@@ -212,3 +212,36 @@ def test_the_drill_down_never_lists_a_case_the_viewer_cannot_see():
     assert reverse("case_detail", args=[theirs.pk]) not in page
     # A gender that is not a figure's column is not a page.
     assert signed_in(colleague).get(url, {"gender": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_quality_page_lists_incomplete_participants_the_lead_may_see():
+    op = operation("esfplus2021")
+
+    def person(first_name, org_code):
+        return YoungPersonFactory(
+            first_name=first_name,
+            birth_date=D(2004, 6, 15),
+            gender=ref.gender("female"),
+            citizenship="be",
+            created_by_organisation=org(org_code),
+        )
+
+    ours = participation(op, status="", person=person("Ines", "cdm"))
+    participation(op, status="", person=person("Theodora", "pole-academique"))
+    participation(op, since=D(2024, 6, 1), person=person("Complete", "cdm"))
+    asker = lead(programme=op.programme)
+    query = {"operation": op.pk, "date_from": "2025-01-01", "date_to": "2025-12-31"}
+    page = signed_in(asker).get(reverse("outcomes:report_quality"), query)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Ines" in body and reverse("case_detail", args=[ours.pk]) in body
+    assert "Theodora" in body  # a lead of the programme sees its participants
+    assert "Complete" not in body
+
+    # A lead who does not lead the programme cannot choose its operation.
+    colleague = make_user("colette", org_code="cdm", role=User.Role.LEAD)
+    refused = signed_in(colleague).get(reverse("outcomes:report_quality"), query)
+    assert refused.status_code == 200
+    assert "operation" in refused.context["form"].errors
+    assert "Ines" not in refused.content.decode()
