@@ -342,22 +342,44 @@ CONDITIONS: dict[str, Q] = {
 }
 
 
-def incomplete_q(today: datetime.date) -> Q:
-    """Participants with a missing or inconsistent fact (``quality`` says which)."""
-    overdue = FollowUp.objects.filter(
+def problem_conditions(today: datetime.date) -> dict[str, Q]:
+    """The missing or inconsistent facts that make a participant incomplete, by name
+    (``quality`` explains each), on the annotations of ``annotated``."""
+    follow_ups = FollowUp.objects.filter(
         case_file=OuterRef("pk"), answered_on__isnull=True, due_on__lt=today
     )
-    bad_outcome = Outcome.objects.filter(case_file=OuterRef("pk")).filter(
-        end_date__lt=F("start_date")
-    )
-    return (
-        Q(employment_status="")
-        | Q(isced__isnull=True)
-        | Q(lm_status="U", unemployed_since__isnull=True)
-        | Q(exit_date__lt=F("entry_date"))
-        | Q(Exists(overdue))
-        | Q(Exists(bad_outcome))
-    )
+    outcomes = Outcome.objects.filter(case_file=OuterRef("pk"))
+    return {
+        "no_employment_status": Q(employment_status=""),
+        "no_isced_level": Q(isced__isnull=True),
+        "no_unemployed_since": Q(lm_status="U", unemployed_since__isnull=True),
+        "exit_before_entry": Q(exit_date__lt=F("entry_date")),
+        "closed_without_exit_date": Q(
+            status=CaseFile.Status.CLOSED, exit_date__isnull=True
+        ),
+        "outcome_dates": Q(
+            Exists(
+                outcomes.filter(
+                    Q(end_date__lt=F("start_date"))
+                    | Q(start_date__lt=OuterRef("entry_date"))
+                )
+            )
+        ),
+        "upon_leaving_overdue": Q(
+            Exists(follow_ups.filter(kind=FollowUp.Kind.UPON_LEAVING))
+        ),
+        "six_months_overdue": Q(
+            Exists(follow_ups.filter(kind=FollowUp.Kind.SIX_MONTHS))
+        ),
+    }
+
+
+def incomplete_q(today: datetime.date) -> Q:
+    """Participants with a missing or inconsistent fact (``quality`` says which)."""
+    condition = Q(pk__isnull=True)
+    for problem in problem_conditions(today).values():
+        condition |= problem
+    return condition
 
 
 def _period_q(item: Indicator, date_from: datetime.date, date_to: datetime.date) -> Q:
