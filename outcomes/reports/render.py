@@ -21,6 +21,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
@@ -181,11 +182,13 @@ def _chart(result: dict, codes: list[str], font: str) -> Drawing:
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, 14 * mm
     chart.width, chart.height = width - 16 * mm, height - 28 * mm
-    data = []
-    for gender in CHART_GENDERS:
-        data.append(
-            [int(_value(result["indicators"][code], gender) or 0) for code in codes]
-        )
+    # A suppressed small cell ("<5") is drawn as an empty bar labelled as printed.
+    raw = [
+        [_value(result["indicators"][code], gender) for code in codes]
+        for gender in CHART_GENDERS
+    ]
+    data = [[v if isinstance(v, int) else 0 for v in series] for series in raw]
+    labels = [["" if v is None else str(v) for v in series] for series in raw]
     chart.data = data
     top = max([max(series) for series in data] + [1])
     step = max(1, -(-top // 5))
@@ -203,7 +206,8 @@ def _chart(result: dict, codes: list[str], font: str) -> Drawing:
     for index, colour in enumerate(CHART_COLOURS):
         chart.bars[index].fillColor = colour
         chart.bars[index].strokeColor = None
-    chart.barLabelFormat = "%d"
+    chart.barLabelFormat = "values"
+    chart.barLabelArray = labels
     chart.barLabels.fontName = font
     chart.barLabels.fontSize = 6
     chart.barLabels.nudge = 5
@@ -306,11 +310,16 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
             rows.append(row)
         figure_width = 19 * mm
         extra = len(columns) + (1 if declined else 0)
-        label_width = max(50 * mm, 170 * mm - 17 * mm - extra * figure_width)
+        # The code column fits the longest code (the activity figures' "ACTY04.20-29").
+        code_width = min(
+            32 * mm,
+            max(17 * mm, max(stringWidth(c, regular, 8) for c in codes) + 4 * mm),
+        )
+        label_width = max(50 * mm, 170 * mm - code_width - extra * figure_width)
         part_story.append(
             Table(
                 rows,
-                colWidths=[17 * mm, label_width, *[figure_width] * extra],
+                colWidths=[code_width, label_width, *[figure_width] * extra],
                 repeatRows=1,
                 style=TableStyle(
                     [
@@ -324,17 +333,19 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
                 ),
             )
         )
+        charts = []
         if _chartable(result, codes):
             for start in range(0, len(codes), CHART_CODES_PER_ROW):
-                part = codes[start : start + CHART_CODES_PER_ROW]
-                part_story += [Spacer(1, 3 * mm), _chart(result, part, regular)]
-        # A section's heading, table and chart on one page when they fit in one.
-        story.append(KeepTogether(part_story))
+                chunk = codes[start : start + CHART_CODES_PER_ROW]
+                charts += [Spacer(1, 3 * mm), _chart(result, chunk, regular)]
+        # A section's heading, table and first chart on one page when they fit.
+        story.append(KeepTogether(part_story + charts[:2]))
+        story += charts[2:]
 
     checks = result.get("checks") or []
     if checks:
         story.append(CondPageBreak(40 * mm))
-        part: list[Any] = [Paragraph(escape(_("Consistency checks")), heading)]
+        checks_story: list[Any] = [Paragraph(escape(_("Consistency checks")), heading)]
         check_rows: list[list[Any]] = [
             [
                 Paragraph(escape(h), cell)
@@ -354,7 +365,7 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
                     _("respected") if passed else _("NOT respected"),
                 ]
             )
-        part.append(
+        checks_story.append(
             Table(
                 check_rows,
                 colWidths=[70 * mm, 35 * mm, 30 * mm, 35 * mm],
@@ -370,7 +381,7 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
                 ),
             )
         )
-        story.append(KeepTogether(part))
+        story.append(KeepTogether(checks_story))
 
     # Two lines: a checksum of 64 hexadecimal digits leaves no room for the page.
     generated_line = _("Generated %(when)s") % {"when": generated}

@@ -84,3 +84,19 @@ def test_pdf_is_in_the_current_language():
         french = " ".join(pdf_text(render_pdf(sample_result())).split())
     assert "Vrouwen" in dutch and "Controlesom" in dutch
     assert "Femmes" in french and "Somme de contrôle" in french
+
+
+def test_suppressed_small_cells_are_printed_as_suppressed():
+    # The anonymous activity figures print "<5" instead of a small count.
+    result = sample_result(
+        rule_set="activity",
+        operation=None,
+        indicators={"ACTY04.20-29": {"women": 6, "men": "<5", "total": 9}},
+        labels={"ACTY04.20-29": "20 to 29"},
+        sections=[{"title": "Ten-year bands", "indicators": ["ACTY04.20-29"]}],
+        declined={},
+    )
+    flat = " ".join(pdf_text(render_pdf(result)).split())
+    assert "ACTY04.20-29 20 to 29 6 <5" in flat
+    rows = list(csv.reader(io.StringIO(render_csv(result).decode("utf-8-sig"))))
+    assert rows[1] == ["ACTY04.20-29", "20 to 29", "6", "<5", "9"]
