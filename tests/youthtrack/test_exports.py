@@ -106,7 +106,9 @@ EXPORTS = Path(settings.BASE_DIR) / "youthtrack" / "exports.py"
 
 def raw_writers(tree: ast.AST) -> list[str]:
     """The ways a module writes CSV or XLSX by itself: ``csv.writer``,
-    ``csv.DictWriter``, ``from csv import writer``, anything from openpyxl."""
+    ``csv.DictWriter``, ``from csv import writer``, anything from openpyxl but
+    ``load_workbook`` alone (reading a workbook, as the import of past records does,
+    writes nothing)."""
     found = []
     for node in ast.walk(tree):
         if (
@@ -120,7 +122,7 @@ def raw_writers(tree: ast.AST) -> list[str]:
             names = {alias.name for alias in node.names}
             if node.module == "csv" and names & {"writer", "DictWriter"}:
                 found.append(f"from csv import … (line {node.lineno})")
-            if node.module.split(".")[0] == "openpyxl":
+            if node.module.split(".")[0] == "openpyxl" and names != {"load_workbook"}:
                 found.append(f"from {node.module} import … (line {node.lineno})")
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -148,4 +150,6 @@ def test_the_scan_finds_a_raw_writer():
     """The class test above would see a module that writes CSV by itself."""
     source = "import csv\nfrom openpyxl import Workbook\nw = csv.writer(out)\n"
     assert len(raw_writers(ast.parse(source))) == 2
+    assert raw_writers(ast.parse("from openpyxl import load_workbook\n")) == []
+    assert raw_writers(ast.parse("from openpyxl import Workbook, load_workbook\n"))
     assert raw_writers(ast.parse(EXPORTS.read_text()))  # exports.py itself does
