@@ -78,6 +78,12 @@ def import_records(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            # Only the latest check can be imported: earlier files are not kept.
+            ImportRun.objects.filter(
+                user=request.user,
+                status=ImportRun.Status.CHECKED,
+                content__isnull=False,
+            ).update(content=None)
             result = run_import(
                 data=upload.read(),
                 file_name=upload.name or "",

@@ -351,6 +351,12 @@ def test_a_lead_checks_then_imports_from_the_upload_page(lead):
     # The same check cannot be imported twice.
     assert client.post(url, {"run": run_pk}).status_code == 404
 
+    # Only the latest check is kept for import: a newer check drops the older file.
+    older = client.post(url, {"file": upload(xlsx_bytes(sheets_for(3, 0, 0)))})
+    client.post(url, {"file": upload(xlsx_bytes(sheets_for(4, 0, 0)))})
+    assert ImportRun.objects.get(pk=older.context["result"].run.pk).content is None
+    assert client.post(url, {"run": older.context["result"].run.pk}).status_code == 404
+
     template = client.get(reverse("outcomes:import_template"))
     assert template.status_code == 200
     assert template["Content-Type"].startswith("application/vnd.openxmlformats")
