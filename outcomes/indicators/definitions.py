@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ESFPLUS2021 = "esfplus2021"
 ESF2014 = "esf2014"
@@ -97,7 +98,8 @@ ESFPLUS = (
     _o(ESFPLUS2021, "EECO03", "employment", _("Long-term unemployed"),
        _("Unemployed at entry for more than the long-term threshold (months) of "
          "the age group."), "long_term_unemployed"),
-    _o(ESFPLUS2021, "EECO04", "employment", _("Inactive"),
+    _o(ESFPLUS2021, "EECO04", "employment",
+       pgettext_lazy("participants", "Inactive"),
        _("Neither employed nor unemployed at entry (full-time students included)."),
        "inactive"),
     _o(ESFPLUS2021, "EECO05", "employment",
@@ -174,7 +176,8 @@ ESF2014_INDICATORS = (
     _o(ESF2014, "CO02", "employment", _("Long-term unemployed"),
        _("Unemployed at entry for more than the long-term threshold (months) of "
          "the age group."), "long_term_unemployed"),
-    _o(ESF2014, "CO03", "employment", _("Inactive"),
+    _o(ESF2014, "CO03", "employment",
+       pgettext_lazy("participants", "Inactive"),
        _("Neither employed nor unemployed at entry (full-time students included)."),
        "inactive"),
     _o(ESF2014, "CO04", "employment",

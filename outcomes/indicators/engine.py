@@ -58,6 +58,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from outcomes.models import FollowUp, Outcome
 from youthtrack.access import case_file_visibility_q
@@ -95,6 +96,19 @@ PARAMETERS = (
     "long_term_unemployed_months_25_and_over",
     "leaving_window_days",
 )
+
+
+def parameter_labels() -> dict[str, str]:
+    """What each parameter of a report is, in the reader's language."""
+    return {
+        "long_term_unemployed_months_under_25": _(
+            "Long-term unemployed under 25: unemployed for more than (months)"
+        ),
+        "long_term_unemployed_months_25_and_over": _(
+            "Long-term unemployed aged 25 or more: unemployed for more than (months)"
+        ),
+        "leaving_window_days": _("Upon leaving: days after the exit date"),
+    }
 
 
 def parameters_of(operation: Operation) -> dict[str, int]:
@@ -562,9 +576,11 @@ def report_compute(
     return {
         "rule_set": rule_set,
         "operation": operation.reference,
+        "programme": str(operation.programme),
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),
         "parameters": params,
+        "parameter_labels": parameter_labels(),
         "indicators": figures,
         "declined": declined,
         "incomplete": row["incomplete"],

@@ -111,3 +111,17 @@ def test_funder_report_refuses_an_unknown_operation():
             "funder_report", "esf2014", "--operation", "NOPE",
             "--from", "2025-01-01", "--to", "2025-12-31",
         )  # fmt: skip
+
+
+def test_funder_report_writes_the_csv_of_the_renderer(tmp_path):
+    op = operation()
+    _leavers(op, 2)
+    target = tmp_path / "report.csv"
+    call_command(
+        "funder_report", "esfplus2021", "--operation", op.reference,
+        "--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv",
+        "--output", str(target),
+    )  # fmt: skip
+    text = target.read_bytes().decode("utf-8-sig")
+    assert "EECO01" in text and "EECR04" in text
+    assert text.index("EECO01") < text.index("EECO02") < text.index("EECR01")

@@ -1,6 +1,7 @@
 """Outputs (characteristics at entry) with hand-computed figures."""
 
 import pytest
+from django.utils import translation
 
 from outcomes.indicators.engine import report_compute
 from tests.outcomes.indicators_helpers import FROM, TO, D, operation, participation
@@ -159,3 +160,19 @@ def test_missing_employment_status_fails_the_total_check():
         if c["rule"].startswith("EECO01 =") and c["gender"] == "total"
     )  # fmt: skip
     assert (check["left"], check["right"], check["passed"]) == (2, 1, False)
+
+
+def test_labels_and_parameters_are_in_the_readers_language():
+    op = operation()
+    with translation.override("nl"):
+        dutch = report(op)
+    with translation.override("fr"):
+        french = report(op)
+    assert dutch["labels"]["EECO04"] == "Inactieven"
+    assert french["labels"]["EECO04"] == "Inactifs"
+    assert french["labels"]["EECO02"] == "Chômeurs, y compris de longue durée"
+    assert french["parameter_labels"]["leaving_window_days"] == (
+        "À la sortie : jours après la date de sortie"
+    )
+    assert dutch["indicators"] == french["indicators"]
+    assert dutch["checksum"] == french["checksum"]
