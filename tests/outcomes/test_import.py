@@ -4,6 +4,7 @@ hostile cell values."""
 
 import datetime
 import io
+import json
 import zipfile
 
 import pytest
@@ -466,3 +467,31 @@ def test_an_unreadable_file_is_one_problem_not_an_error(lead, data, reason):
     assert [(p.line, reason in p.message) for p in result.problems] == [(0, True)]
     assert not result.imported
     assert counts_of_records() == before
+
+
+def test_funder_report_counts_the_imported_participations(lead):
+    """The imported records feed the indicator engine: 50 participants (odd n) in the
+    new operation, all unemployed at entry; non-EU or stateless when n % 10 is 3 or
+    7: 20. Importing again leaves the report as it was (same checksum)."""
+
+    def report() -> dict:
+        out = io.StringIO()
+        call_command(
+            "funder_report",
+            "esfplus2021",
+            operation=NEW_OPERATION,
+            date_from="2021-01-01",
+            date_to="2025-12-31",
+            format="json",
+            stdout=out,
+        )
+        return json.loads(out.getvalue())
+
+    data = xlsx_bytes(sheets_for())
+    run(lead, data)
+    first = report()
+    assert first["indicators"]["EECO01"]["total"] == 50
+    assert first["indicators"]["EECO02"]["total"] == 50
+    assert first["indicators"]["EECO13"]["total"] == 20
+    run(lead, data)
+    assert report()["checksum"] == first["checksum"]
