@@ -234,6 +234,26 @@ class _Checker:
                     for message in messages:
                         self.add(sheet, line, "start", message)
                 return
+            for entry in self.operations.values():
+                other = entry.get("new")
+                if (
+                    other is not None
+                    and other.programme_id == programme.pk
+                    and other.rule_set == rule_set
+                    and other.start <= end
+                    and other.end >= start
+                ):
+                    self.add(
+                        sheet,
+                        line,
+                        "start",
+                        _(
+                            "The operation %(other)s above, of the same programme "
+                            "and rule set, already covers part of this period."
+                        )
+                        % {"other": other.reference},
+                    )
+                    return
             self.operations[reference.lower()] = {"new": candidate}
 
     def _people(self, sheet: str, line: int) -> None:

@@ -495,3 +495,15 @@ def test_funder_report_counts_the_imported_participations(lead):
     assert first["indicators"]["EECO13"]["total"] == 20
     run(lead, data)
     assert report()["checksum"] == first["checksum"]
+
+
+def test_two_new_operations_of_the_file_may_not_overlap(lead):
+    sheets = sheets_for(people=2, outcomes=0, follow_ups=0)
+    sheets["operations"].append(
+        ["UPC-ESFPLUS-BIS", "uppercut", "esfplus2021", "2025-01-01", "2026-06-30"]
+    )
+    result = run(lead, xlsx_bytes(sheets), dry_run=True)
+    assert [(p.sheet, p.line, p.column) for p in result.problems] == [
+        ("operations", 3, "start")
+    ]
+    assert NEW_OPERATION in result.problems[0].message
