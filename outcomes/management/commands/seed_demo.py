@@ -230,6 +230,7 @@ class Command(BaseCommand):
         )
         batch: list[FollowUp] = []
         for case_file_id, exit_date in closed:
+            assert exit_date is not None  # filtered on it
             for kind, due_on in follow_up_due_dates(exit_date).items():
                 batch.append(
                     FollowUp(case_file_id=case_file_id, kind=kind, due_on=due_on)
