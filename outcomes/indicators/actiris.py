@@ -11,9 +11,12 @@ files), whatever the number of participants.
   an enrolment in a cohort running in the period, or a walk-in at a session of the
   period turned into this case file.
 - Positive exit: left in the period, and a job, qualifying training, return to studies
-  or internship that started before the end of the window after the exit (the
-  operation's ``leaving_window_days``, 28 by default: day 28 counts, day 29 not) and
-  was still going on the exit day (not ended before it).
+  or internship that started on or after the entry date and by the end of the window
+  after the exit (the operation's ``leaving_window_days``, 28 by default: day 28
+  counts, day 29 not) and was still going on the exit day (not ended before it). Any
+  positive outcome in the window counts (not only the last event, as the ESF rules
+  want): Actiris asks whether the young person got there.
+- Walk-ins without a case file: counted apart (ACT12), never among the accompanied.
 - Incomplete: left in the period, the window is over, and neither an outcome of any
   kind in the window nor an answered "upon leaving" follow-up says what became of
   them.
