@@ -144,13 +144,15 @@ def _parameter_rows(result: dict) -> list[list[Any]]:
         [_("Rule set"), result.get("rule_set", "")],
         [_("Organisation"), result.get("organisation", "")],
         [_("Operation"), result.get("operation") or ""],
-        [_("From"), result.get("from", "")],
-        [_("To"), result.get("to", "")],
     ]
+    if result.get("programme"):
+        rows.append([_("Programme"), result["programme"]])
+    rows += [[_("From"), result.get("from", "")], [_("To"), result.get("to", "")]]
+    # The parameters used, named in the reader's language when the engine says how.
+    names = result.get("parameter_labels") or {}
     for key, value in (result.get("parameters") or {}).items():
-        rows.append(
-            [key, value if isinstance(value, (int, float, str)) else json.dumps(value)]
-        )
+        shown = value if isinstance(value, (int, float, str)) else json.dumps(value)
+        rows.append([str(names.get(key, key)), shown])
     rows.append([_("Incomplete participants"), result.get("incomplete", 0)])
     rows.append([_("Checksum"), result.get("checksum", "")])
     return rows

@@ -59,6 +59,16 @@ def test_xlsx_has_the_figures_in_order_and_the_parameters_used():
     assert used["Checksum"] == "5f2c0a7e9d1b4c3a"
 
 
+def test_the_parameters_are_named_as_the_engine_says():
+    result = sample_result(
+        programme="Touch'N'Go",
+        parameter_labels={"window_days": "Upon leaving: days after the exit date"},
+    )
+    flat = " ".join(pdf_text(render_pdf(result)).split())
+    assert "Upon leaving: days after the exit date 28" in flat
+    assert "Touch'N'Go" in flat
+
+
 def test_json_is_the_result_as_it_is():
     result = sample_result()
     assert json.loads(render_json(result)) == result
