@@ -160,6 +160,7 @@ def report_job_run(*, job_id: int) -> str:
                 data = renderer(result if fmt == "json" else decorated)
                 produced.append((fmt, data))
                 _progress(job.pk, 50 + 40 * (index + 1) // len(job.formats))
+        _keep(job, result, produced)
     except Exception as error:  # the reason is kept and shown to the lead
         logger.exception("report job %s failed", job.pk)
         ReportJob.objects.filter(pk=job.pk).update(
@@ -168,20 +169,24 @@ def report_job_run(*, job_id: int) -> str:
             finished_at=timezone.now(),
         )
         return "failed"
-    with transaction.atomic():
-        for fmt, data in produced:
-            report_file = ReportFile(job=job, format=fmt, size=len(data))
-            report_file.file.save(f"report.{fmt}", ContentFile(data), save=False)
-            report_file.save()
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=ReportJob.Status.DONE,
-            progress=100,
-            finished_at=timezone.now(),
-            result=result,
-            parameters=result.get("parameters") or {},
-            checksum=str(result.get("checksum") or ""),
-        )
     return "done"
+
+
+@transaction.atomic
+def _keep(job: ReportJob, result: dict, produced: list[tuple[str, bytes]]) -> None:
+    """The files and the figures of a done job, in one transaction."""
+    for fmt, data in produced:
+        report_file = ReportFile(job=job, format=fmt, size=len(data))
+        report_file.file.save(f"report.{fmt}", ContentFile(data), save=False)
+        report_file.save()
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        result=result,
+        parameters=result.get("parameters") or {},
+        checksum=str(result.get("checksum") or ""),
+    )
 
 
 def report_file_record_download(*, report_file: ReportFile, acting_user: User) -> None:
