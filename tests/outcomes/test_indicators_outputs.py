@@ -4,7 +4,9 @@ import pytest
 from django.utils import translation
 
 from outcomes.indicators.engine import report_compute
+from outcomes.records.services import _add_months
 from tests.outcomes.indicators_helpers import FROM, TO, D, operation, participation
+from youthtrack.models import age_on
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +178,28 @@ def test_labels_and_parameters_are_in_the_readers_language():
     )
     assert dutch["indicators"] == french["indicators"]
     assert dutch["checksum"] == french["checksum"]
+
+
+def test_age_and_long_term_unemployment_agree_with_the_calendar_at_month_ends():
+    """The database's reckoning against the calendar's, over month ends and leap
+    days: the long-term threshold is passed the day after unemployed_since + N
+    months (the month's last day when it has no such day)."""
+    op = operation()
+    entries = [D(2025, 2, 28), D(2025, 3, 1), D(2025, 3, 31), D(2024, 2, 29)]
+    since_days = [D(2024, 8, 28), D(2024, 8, 31), D(2024, 9, 30), D(2023, 8, 31)]
+    births = [D(2000, 2, 29), D(2000, 3, 1), D(1999, 3, 31)]
+    expected_ltu = expected_young = 0
+    for n, entry in enumerate(entries):
+        for since in since_days:
+            born = births[n % len(births)]
+            participation(op, entry=entry, since=since, born=born)
+            age = age_on(born, entry)
+            months = 6 if age < 25 else 12
+            expected_ltu += entry > _add_months(since, months)
+            expected_young += age < 25
+    result = report(op, date_from=D(2024, 1, 1), date_to=D(2025, 12, 31))
+    assert total(result, "EECO03") == expected_ltu
+    assert total(result, "EECO01") == 16
+    assert 0 < expected_ltu < 16
+    esf2014 = report(op, "esf2014", date_from=D(2024, 1, 1), date_to=D(2025, 12, 31))
+    assert total(esf2014, "CO06") == expected_young
