@@ -160,7 +160,12 @@ class _Checker:
         self.participations: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.outcomes: dict[tuple, dict[str, Any]] = {}
         self.follow_ups: dict[tuple, dict[str, Any]] = {}
-        self.programmes = {p.code.lower(): p for p in Programme.objects.all()}
+        # Records are imported only into the programmes the importing lead leads
+        # (as a report is asked only for them): an operation is a funding decision.
+        self.programmes = {p.code.lower(): p for p in user.programmes_led.all()}
+        self.other_programmes = set(
+            Programme.objects.values_list("code", flat=True)
+        ) - {code for code in self.programmes}
         self.genders = {g.code: g for g in Gender.objects.all()}
         self.communes = {c.postcode: c for c in Commune.objects.exclude(postcode="")}
         self.outside = Commune.objects.filter(postcode="").order_by("pk").first()
@@ -197,7 +202,7 @@ class _Checker:
         end = c(sheet, line, "end", date, required=True)
         programme = self.programmes.get((code or "").lower())
         if code and programme is None:
-            self.add(sheet, line, "programme", _("No programme has this code."))
+            self.add(sheet, line, "programme", self._unknown_programme(code))
         if start and end and end < start:
             self.add(
                 sheet, line, "end", _("The operation cannot end before it starts.")
@@ -209,6 +214,9 @@ class _Checker:
             return
         existing = Operation.objects.filter(reference__iexact=reference).first()
         if existing is not None:
+            if not self._leads(existing):
+                self.add(sheet, line, "reference", self._not_led(existing))
+                return
             if programme is not None and existing.programme_id != programme.pk:
                 self.add(
                     sheet,
@@ -337,8 +345,27 @@ class _Checker:
             raise Invalid(
                 _("No operation has this reference (add it to “operations”).")
             )
+        if not self._leads(existing):
+            raise Invalid(self._not_led(existing))
         self.operations[value.lower()] = {"existing": existing}
         return existing
+
+    def _leads(self, operation: Operation) -> bool:
+        return any(p.pk == operation.programme_id for p in self.programmes.values())
+
+    def _not_led(self, operation: Operation) -> str:
+        return _(
+            "The operation %(reference)s belongs to a programme you do not lead: "
+            "its records are imported by one of its project leads."
+        ) % {"reference": operation.reference}
+
+    def _unknown_programme(self, code: str) -> str:
+        if code.lower() in {other.lower() for other in self.other_programmes}:
+            return _(
+                "You do not lead this programme: its records are imported by one "
+                "of its project leads."
+            )
+        return _("No programme has this code.")
 
     def _participations(self, sheet: str, line: int) -> None:
         c = self.cell

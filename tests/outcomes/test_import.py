@@ -24,7 +24,14 @@ from outcomes.models import FollowUp, ImportReference, ImportRun, Outcome
 from tests.factories import YoungPersonFactory
 from tests.youthtrack.sharing_helpers import make_user, signed_in
 from youthtrack.exports import csv_text, xlsx_bytes
-from youthtrack.models import AuditEvent, CaseFile, Operation, User, YoungPerson
+from youthtrack.models import (
+    AuditEvent,
+    CaseFile,
+    Operation,
+    Programme,
+    User,
+    YoungPerson,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +124,10 @@ def zip_of_csv(sheets: dict, *, encoding: str = "utf-8") -> bytes:
 
 @pytest.fixture
 def lead() -> User:
-    return make_user("lead", org_code="cdm", role=User.Role.LEAD)
+    """A CDM project lead of the programmes the workbooks import into."""
+    user = make_user("lead", org_code="cdm", role=User.Role.LEAD)
+    user.programmes_led.set(Programme.objects.filter(code__in=["touchngo", "uppercut"]))
+    return user
 
 
 def run(lead: User, data: bytes, *, dry_run: bool = False, language: str = "en"):
@@ -507,3 +517,21 @@ def test_two_new_operations_of_the_file_may_not_overlap(lead):
         ("operations", 3, "start")
     ]
     assert NEW_OPERATION in result.problems[0].message
+
+
+def test_a_lead_imports_only_into_the_programmes_they_lead():
+    """An outside probe imported, as the lead of another programme, participations
+    into the CDM's Touch'N'Go operations and a new operation under Touch'N'Go."""
+    other = make_user("lead2", org_code="actiris", role=User.Role.LEAD)
+    other.programmes_led.set(Programme.objects.filter(code="uppercut"))
+    sheets = sheets_for(people=4, outcomes=0, follow_ups=0)
+    sheets["operations"].append(
+        ["EVIL-TNG", "touchngo", "esf2014", "2000-01-01", "2013-12-31"]
+    )
+    result = run(other, xlsx_bytes(sheets), dry_run=True)
+    where = {(p.sheet, p.column) for p in result.problems}
+    assert ("operations", "programme") in where
+    assert ("participations", "operation") in where
+    refused = run(other, xlsx_bytes(sheets))
+    assert not refused.imported
+    assert not Operation.objects.filter(reference="EVIL-TNG").exists()
