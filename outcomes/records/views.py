@@ -1,6 +1,8 @@
 """Views of outcomes, exits and follow-ups: parse input, call one service, render.
 Every page reaches its case file through youthtrack's gate (404 otherwise)."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -118,6 +120,14 @@ def outcome_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _download_name(uploaded: str, stored: str) -> str:
+    """The name the file was uploaded under, with the extension of the type its
+    content was checked to be (the stored name's): a PDF uploaded as ``x.html``
+    must not open as a web page once saved."""
+    stem = PurePath(uploaded or "evidence").stem or "evidence"
+    return f"{stem}{PurePath(stored).suffix}"
+
+
 @login_required
 def evidence_download(
     request: AuthenticatedHttpRequest, pk: int, outcome_pk: int
@@ -136,7 +146,7 @@ def evidence_download(
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=outcome.evidence_name or "evidence",
+        filename=_download_name(outcome.evidence_name, outcome.evidence_file.name),
         content_type=outcome.evidence_content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

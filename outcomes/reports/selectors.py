@@ -12,11 +12,15 @@ from .services import can_ask_for_reports
 
 
 def report_jobs_for_user(*, user: User) -> QuerySet[ReportJob]:
+    """The organisation's reports on the programmes the lead leads (as they may only
+    ask for those): a report's figures count participants of every organisation in
+    the operation, which a lead of other programmes has no reason to see."""
     if not can_ask_for_reports(user):
         raise PermissionDenied
     assert user.organisation_id is not None
     return ReportJob.objects.filter(
-        organisation_id=user.organisation_id
+        organisation_id=user.organisation_id,
+        operation__programme__in=user.programmes_led.values("pk"),
     ).select_related("operation", "requested_by")
 
 

@@ -293,3 +293,19 @@ def test_the_dashboard_shows_ten_follow_ups_and_counts_the_rest(advisor):
     assert "See all my follow-ups after exit (24)" in section
     listing = page_text(client.get(reverse("outcomes:follow_up_list")))
     assert listing.count("overdue since") == 12
+
+
+def test_a_pdf_uploaded_under_a_web_page_name_downloads_as_a_pdf(case, advisor):
+    """A probe uploaded a PDF/HTML polyglot as ``poly.html``: accepted as a PDF, it
+    was served back as ``poly.html``, which a browser opens as a page once saved."""
+    client = signed_in(advisor, HTTP_ACCEPT_LANGUAGE="en")
+    post = exit_post(case, **{"outcome-evidence_file": upload(name="poly.html")})
+    assert (
+        client.post(reverse("outcomes:exit", args=[case.pk]), post).status_code == 302
+    )
+    outcome = Outcome.objects.get(case_file=case)
+    download = client.get(
+        reverse("outcomes:evidence_download", args=[case.pk, outcome.pk])
+    )
+    assert download["Content-Type"] == "application/pdf"
+    assert 'filename="poly.pdf"' in download["Content-Disposition"]

@@ -203,15 +203,19 @@ def test_the_drill_down_never_lists_a_case_the_viewer_cannot_see():
     both = signed_in(asker).get(url, {"gender": "women"}).content.decode()
     assert "Ouria" in both and "Theodora" in both
 
-    # A lead of the same organisation who does not lead the programme sees the
-    # report, and in its drill-down only the files of the CDM.
-    colleague = make_user("colette", org_code="cdm", role=User.Role.LEAD)
-    page = signed_in(colleague).get(url, {"gender": "women"}).content.decode()
-    assert "Ouria" in page and reverse("case_detail", args=[ours.pk]) in page
-    assert "Theodora" not in page
-    assert reverse("case_detail", args=[theirs.pk]) not in page
     # A gender that is not a figure's column is not a page.
-    assert signed_in(colleague).get(url, {"gender": "x"}).status_code == 404
+    assert signed_in(asker).get(url, {"gender": "x"}).status_code == 404
+    # A lead of the same organisation who does not lead the programme may not ask
+    # for its reports, nor read them: its figures count other organisations'
+    # participants (a probe read them through a colleague's report).
+    colleague = make_user("colette", org_code="cdm", role=User.Role.LEAD)
+    page = reverse("outcomes:report_detail", args=[job.pk])
+    assert signed_in(colleague).get(page).status_code == 404
+    refused = signed_in(colleague).get(url, {"gender": "women"})
+    assert refused.status_code == 404
+    assert "Theodora" not in refused.content.decode()
+    assert reverse("case_detail", args=[theirs.pk]) not in refused.content.decode()
+    assert reverse("case_detail", args=[ours.pk]) in both
 
 
 @pytest.mark.django_db
