@@ -11,7 +11,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from youthtrack.exports import csv_response
 from youthtrack.http import AuthenticatedHttpRequest
+from youthtrack.services import record_export
 
 from ..models import ReportJob, evidence_storage
 from . import render as renderers
@@ -146,7 +148,9 @@ def report_drilldown(
         raise Http404
     participants = services.drill_down(
         job=job, code=code, gender=gender, user=request.user
-    ).select_related("young_person")
+    ).select_related("young_person", "young_person__gender", "operation")
+    if request.GET.get("format") == "csv":
+        return _drilldown_csv(request, job, code, gender, participants)
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -162,6 +166,47 @@ def report_drilldown(
             "query": f"gender={gender}" if gender else "",
         },
     )
+
+
+def _drilldown_csv(request, job, code, gender, participants) -> HttpResponse:
+    """The participant-level list behind a figure, for the funder's own checks: only
+    the participants the viewer may see (the drill-down's gate), and audited."""
+    response, writer = csv_response(f"{code}-{gender or 'total'}-{job.pk}.csv")
+    writer.writerow(
+        [
+            _("Case file"),
+            _("Last name"),
+            _("First name"),
+            _("Date of birth"),
+            _("Gender"),
+            _("Operation"),
+            _("Entry date"),
+            _("Exit date"),
+        ]
+    )
+    count = 0
+    for case_file in participants.iterator(chunk_size=500):
+        person = case_file.young_person
+        writer.writerow(
+            [
+                case_file.pk,
+                person.last_name,
+                person.first_name,
+                person.birth_date,
+                person.gender,
+                case_file.operation.reference if case_file.operation else "",
+                case_file.entry_date,
+                case_file.exit_date or "",
+            ]
+        )
+        count += 1
+    record_export(
+        acting_user=request.user,
+        obj=job,
+        case_file=None,
+        what=f"{code} {gender or 'total'}: {count} participants",
+    )
+    return response
 
 
 @login_required

@@ -205,6 +205,14 @@ def test_the_drill_down_never_lists_a_case_the_viewer_cannot_see():
 
     # A gender that is not a figure's column is not a page.
     assert signed_in(asker).get(url, {"gender": "x"}).status_code == 404
+    # The participant-level list for the funder: the same participants, audited.
+    exported = signed_in(asker).get(url, {"gender": "women", "format": "csv"})
+    rows = exported.content.decode("utf-8-sig").splitlines()
+    assert len(rows) == 3
+    assert any("Ouria" in row and str(ours.pk) in row for row in rows)
+    assert AuditEvent.objects.filter(
+        actor=asker, action=AuditEvent.Action.EXPORT, object_id=job.pk
+    ).exists()
     # A lead of the same organisation who does not lead the programme may not ask
     # for its reports, nor read them: its figures count other organisations'
     # participants (a probe read them through a colleague's report).
@@ -249,3 +257,56 @@ def test_the_quality_page_lists_incomplete_participants_the_lead_may_see():
     assert refused.status_code == 200
     assert "operation" in refused.context["form"].errors
     assert "Ines" not in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_web_report_and_the_command_give_the_same_figures(tmp_path):
+    """What a lead downloads from the web page and what ``funder_report`` prints
+    for the same operation and period are the same figures and checksum."""
+    import json
+
+    from django.core.management import call_command
+
+    op = operation("esfplus2021")
+    for first_name, gender in [
+        ("Amina", "female"),
+        ("Bram", "male"),
+        ("Cleo", "non_binary"),
+    ]:
+        participation(
+            op,
+            person=YoungPersonFactory(
+                first_name=first_name,
+                birth_date=D(2003, 3, 1),
+                gender=ref.gender(gender),
+                citizenship="be",
+                created_by_organisation=org("cdm"),
+            ),
+        )
+    asker = lead(programme=op.programme)
+    job = services.report_job_request(
+        acting_user=asker,
+        rule_set="esfplus2021",
+        operation=op,
+        date_from=FROM,
+        date_to=TO,
+        formats=["json"],
+    )
+    report_generate(job.pk)
+    job.refresh_from_db()
+    output = tmp_path / "report.json"
+    call_command(
+        "funder_report",
+        "esfplus2021",
+        f"--operation={op.reference}",
+        f"--from={FROM.isoformat()}",
+        f"--to={TO.isoformat()}",
+        "--format=json",
+        f"--output={output}",
+    )
+    printed = json.loads(output.read_text())
+    assert printed["indicators"] == job.result["indicators"]
+    assert printed["checksum"] == job.result["checksum"]
+    assert printed["indicators"]["EECO01"]["total"] == 3
+    page = signed_in(asker).get(reverse("outcomes:report_detail", args=[job.pk]))
+    assert page.status_code == 200
