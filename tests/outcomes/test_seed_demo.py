@@ -177,3 +177,15 @@ def test_recently_closed_demo_files_have_their_follow_ups(seeded):
     for case_file in recent:
         kinds = set(case_file.exit_follow_ups.values_list("kind", flat=True))
         assert kinds == {FollowUp.Kind.UPON_LEAVING, FollowUp.Kind.SIX_MONTHS}
+
+
+def test_most_demo_leavers_have_an_outcome_for_the_funder_reports(seeded):
+    from outcomes.models import Outcome
+    from youthtrack.models import CaseFile
+
+    closed = CaseFile.objects.filter(status=CaseFile.Status.CLOSED)
+    with_outcome = closed.filter(outcomes__isnull=False).distinct().count()
+    assert closed.count() and with_outcome >= closed.count() // 2
+    assert not Outcome.objects.filter(case_file__status=CaseFile.Status.ACTIVE).exists()
+    for outcome in Outcome.objects.select_related("case_file"):
+        assert outcome.start_date >= outcome.case_file.entry_date

@@ -7,7 +7,9 @@ import json
 import sys
 from importlib import import_module
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from outcomes.indicators import engine
 from outcomes.indicators.definitions import RULE_SETS
@@ -33,8 +35,19 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", required=True)
         parser.add_argument("--format", choices=FORMATS, default="json")
         parser.add_argument("--output", help="a file (default: standard output)")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="the language of the labels (default: %(default)s)",
+        )
 
     def handle(self, *args, **options) -> None:
+        # Management commands run without a language; the report speaks one.
+        with translation.override(options["language"]):
+            self._handle(**options)
+
+    def _handle(self, **options) -> None:
         date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
         if date_to < date_from:
             raise CommandError("--to is before --from")

@@ -206,6 +206,7 @@ class Command(BaseCommand):
             # bulk_create bypasses the intake: each file joins the operation of its
             # programme that covers its entry date, as the intake would choose.
             services.case_files_reassign_operations()
+            self._outcomes_at_exit()
             self._follow_ups_after_exit()
             self._configure_roles()
             self._share_some_with_actiris()
@@ -216,6 +217,55 @@ class Command(BaseCommand):
         self._print_logins()
 
     # --- follow-ups after exit ------------------------------------------------------
+
+    def _outcomes_at_exit(self) -> None:
+        """What most young people did after leaving, as the exit form and the
+        follow-ups record it, so that the funder reports have results to show."""
+        weights = [
+            (Outcome.Kind.JOB, 25),
+            (Outcome.Kind.QUALIFYING_TRAINING, 20),
+            (Outcome.Kind.JOB_SEARCH, 20),
+            (Outcome.Kind.RETURN_TO_STUDIES, 14),
+            (Outcome.Kind.INTERNSHIP, 8),
+            (Outcome.Kind.INACTIVE, 5),
+            (Outcome.Kind.APPRENTICESHIP, 4),
+            (Outcome.Kind.SELF_EMPLOYMENT, 3),
+            (Outcome.Kind.QUALIFICATION, 1),
+        ]
+        kinds = [kind for kind, _weight in weights]
+        cumulative = [weight for _kind, weight in weights]
+        closed = (
+            CaseFile.objects.filter(status=CaseFile.Status.CLOSED)
+            .values_list("pk", "entry_date", "exit_date", "advisor_id", "created_by_id")
+            .order_by("pk")
+            .iterator(chunk_size=INSERT_BATCH)
+        )
+        batch: list[Outcome] = []
+        for pk, entry_date, exit_date, advisor_id, created_by_id in closed:
+            if exit_date is None or self.rng.random() > 0.7:
+                continue  # not known yet: the follow-ups will ask
+            kind = self.rng.choices(kinds, weights=cumulative)[0]
+            start = exit_date + datetime.timedelta(days=self.rng.randint(-5, 40))
+            start = max(entry_date, min(start, self.today))
+            batch.append(
+                Outcome(
+                    case_file_id=pk,
+                    kind=kind,
+                    start_date=start,
+                    contract_kind=(
+                        self.rng.choice(list(Outcome.ContractKind.values))
+                        if kind == Outcome.Kind.JOB
+                        else ""
+                    ),
+                    source=Outcome.Source.YOUNG_PERSON,
+                    verification_note="Confirmé par téléphone avec le ou la jeune.",
+                    recorded_by_id=advisor_id or created_by_id,
+                )
+            )
+            if len(batch) >= INSERT_BATCH:
+                Outcome.objects.bulk_create(batch)
+                batch = []
+        Outcome.objects.bulk_create(batch)
 
     def _follow_ups_after_exit(self) -> None:
         """The follow-ups the exit form would have scheduled for files closed in the
