@@ -45,7 +45,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from youthtrack.access import note_visibility_q
+from youthtrack.access import case_file_in_scope_q, note_visibility_q
 from youthtrack.models import (
     CaseFile,
     ContactChannel,
@@ -749,8 +749,11 @@ def contacts_for_period(
     until = datetime.datetime.combine(
         end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
+    # The attendances of the case files the user may see (as
+    # ``access.attendances_visible_to``), as a semi-join on the ids of the user's scope
+    # so that only those files' attendance is read, not every attendance of the period.
     collective = (
-        access.attendances_visible_to(user)
+        Attendance.objects.filter(case_file_in_scope_q(user, "case_file_id"))
         .filter(
             status__in=ATTENDED,
             session__starts_at__gte=since,

@@ -75,18 +75,21 @@ def shared_with_organisation(organisation_id: int, prefix: str = "") -> Q:
     permission tables up into the list's own joins; past ``join_collapse_limit`` (8
     relations) it can no longer reorder them and joined every case file with its young
     person before keeping the shared ones (400 ms at 100,000 instead of 2 ms)."""
+    key = f"{prefix}pk__in" if prefix else "pk__in"
+    return Q(**{key: _shared_case_file_ids(organisation_id)})
+
+
+def _shared_case_file_ids(organisation_id: int) -> QuerySet[Share]:
     granted = CaseFileGroupObjectPermission.objects.filter(
         group__organisation__id=organisation_id,
         permission__codename=VIEW_SHARED,
     ).values("content_object_id")
-    shared = (
+    return (
         live_shares_with(organisation_id)
         .filter(case_file_id__in=granted)
         .values("case_file_id")
         .distinct()
     )
-    key = f"{prefix}pk__in" if prefix else "pk__in"
-    return Q(**{key: shared})
 
 
 # A condition no row meets: what a user without access gets. An empty ``Q()`` would
@@ -114,6 +117,40 @@ def case_file_visibility_q(user: User, prefix: str = "") -> Q:
             **{f"{prefix}programme_id__in": user.programmes_led.values("pk")}
         )
     return condition
+
+
+def case_file_in_scope_q(user: User, field: str) -> Q:
+    """Condition on a model pointing to a case file by ``field`` ("case_file_id" from
+    a Note or an Attendance): the case file is one the user may open. The same files
+    as ``case_file_visibility_q``, written as a semi-join on one id list, the union of
+    the files shared with the organisation, owned by it and of the programmes the user
+    leads, each read on its own index. For figures over a period (contacts): the
+    planner starts from the few thousand files of the user's scope and reads their
+    rows of the period on the (case file, date) index, instead of reading every row of
+    the period and joining it with every case file to test an ``OR`` that no index
+    serves (700 ms at 1,000,000 young people instead of 30)."""
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return NOTHING
+    if user.role == User.Role.ADMIN:
+        return NOTHING
+    organisation_id = user.organisation_id
+    ids = _shared_case_file_ids(organisation_id).order_by()
+    parts: list[QuerySet[CaseFile]] = []
+    if user.works_on_cases:
+        parts.append(
+            CaseFile.objects.filter(owner_organisation_id=organisation_id)
+            .order_by()
+            .values("pk")
+        )
+    if user.role == User.Role.LEAD:
+        parts.append(
+            CaseFile.objects.filter(programme_id__in=user.programmes_led.values("pk"))
+            .order_by()
+            .values("pk")
+        )
+    if parts:
+        ids = ids.union(*parts)
+    return Q(**{f"{field}__in": ids})
 
 
 def case_files_visible_to(user: User) -> QuerySet[CaseFile]:
@@ -271,7 +308,7 @@ def note_visibility_q(user: User, prefix: str = "", *, with_case_file=False) -> 
         )
     )
     if with_case_file:
-        condition &= case_file_visibility_q(user, f"{prefix}case_file__")
+        condition &= case_file_in_scope_q(user, f"{prefix}case_file_id")
     return condition
 
 
