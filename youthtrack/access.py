@@ -18,6 +18,7 @@ takes effect at once, before the periodic task tidies the grant away.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -79,7 +80,7 @@ def shared_with_organisation(organisation_id: int, prefix: str = "") -> Q:
     return Q(**{key: _shared_case_file_ids(organisation_id)})
 
 
-def _shared_case_file_ids(organisation_id: int) -> QuerySet[Share]:
+def _shared_case_file_ids(organisation_id: int) -> QuerySet[Share, Any]:
     granted = CaseFileGroupObjectPermission.objects.filter(
         group__organisation__id=organisation_id,
         permission__codename=VIEW_SHARED,
@@ -135,7 +136,7 @@ def case_file_in_scope_q(user: User, field: str) -> Q:
         return NOTHING
     organisation_id = user.organisation_id
     ids = _shared_case_file_ids(organisation_id).order_by()
-    parts: list[QuerySet[CaseFile]] = []
+    parts: list[QuerySet[CaseFile, Any]] = []
     if user.works_on_cases:
         parts.append(
             CaseFile.objects.filter(owner_organisation_id=organisation_id)

@@ -3,7 +3,9 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .fields import (
@@ -22,6 +24,31 @@ from .models import (
     User,
     normalise_name,
 )
+
+
+class PlainSelect(forms.Select):
+    """A select written in one pass, not through a template per option: the same
+    element, for choice lists that grow with the data (670 programmes at 1,000,000
+    young people took 31 ms of the case list's 70 through Django's option template).
+    No option groups: for flat lists only."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) in selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
 
 AGE_BANDS = {
     "15-17": (15, 17),
@@ -77,10 +104,17 @@ class CaseFileFilter(django_filters.FilterSet):
         distinct=False,
     )
     programme = django_filters.ModelChoiceFilter(
-        label=_("Programme"), queryset=Programme.objects.all(), empty_label=_("All")
+        label=_("Programme"),
+        # Only what the option shows: no JSON or text column decoded per programme.
+        queryset=Programme.objects.only("name_fr", "name_nl", "name_en"),
+        empty_label=_("All"),
+        widget=PlainSelect,
     )
     advisor = django_filters.ModelChoiceFilter(
-        label=_("Advisor"), queryset=User.objects.none(), empty_label=_("All")
+        label=_("Advisor"),
+        queryset=User.objects.none(),
+        empty_label=_("All"),
+        widget=PlainSelect,
     )
     commune = django_filters.ModelChoiceFilter(
         label=_("Commune"),

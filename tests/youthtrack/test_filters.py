@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import CaseFileFactory, reference
 from tests.factories.helpers import years_ago
@@ -188,6 +189,24 @@ def test_filter_by_status(browser, cases, statuses, expected):
 def test_filter_by_programme(browser, cases, programme, expected):
     pk = reference.programme(programme).pk
     assert names(listed(browser, programme=pk)) == expected
+
+
+def test_the_programme_and_advisor_chosen_stay_chosen_in_the_form(
+    browser, cases, colleague
+):
+    uppercut = reference.programme("uppercut")
+    response = browser.get(
+        reverse("case_list"), {"programme": uppercut.pk, "advisor": colleague.pk}
+    )
+    html = response.content.decode()
+    assert f'<option value="{uppercut.pk}" selected>{uppercut.name}</option>' in html
+    touchngo = reference.programme("touchngo")  # Touch'N'Go, escaped
+    assert f'<option value="{touchngo.pk}">{escape(touchngo.name)}</option>' in html
+    assert f'<option value="{colleague.pk}" selected>' in html
+    # Nothing chosen: "All".
+    html = browser.get(reverse("case_list")).content.decode()
+    assert '<select name="programme" id="id_programme">' in html
+    assert '<option value="" selected>All</option>' in html
 
 
 def test_filter_by_advisor(browser, cases, advisor, colleague):
