@@ -904,16 +904,24 @@ def _build_outcomes(users, cases) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _build_report_job(users) -> Any:
-    """A done ESF+ report of the CDM, asked for by its project lead, with its PDF."""
+    """A done ESF+ report of the CDM, asked for by its project lead on an operation
+    of the programme they lead (a lead reads only those), with its PDF."""
     from django.core.files.base import ContentFile
 
     from outcomes.models import ReportFile, ReportJob
 
+    operation = Operation.objects.create(
+        reference="UPPERCUT-ESFPLUS-MATRIX",
+        programme=ref.programme("uppercut"),
+        rule_set="esfplus2021",
+        start=datetime.date(2021, 1, 1),
+        end=datetime.date(2027, 12, 31),
+    )
     job = ReportJob.objects.create(
         organisation=users["lead"].organisation,
         requested_by=users["lead"],
         rule_set="esfplus2021",
-        operation=Operation.objects.get(reference="TNG-ESFPLUS-2021-2027"),
+        operation=operation,
         date_from=datetime.date(2025, 1, 1),
         date_to=datetime.date(2025, 12, 31),
         formats=["pdf"],
