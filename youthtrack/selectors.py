@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page
+from django.db import connections
 from django.db.models import Case, DateField, F, Q, QuerySet, When
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -29,7 +30,7 @@ from .models import (
     YoungPerson,
     normalise_name,
 )
-from .pagination import BoundedPaginator
+from .pagination import BoundedPaginator, key_in_array
 
 
 def case_file_with_related(
@@ -270,6 +271,22 @@ def my_open_case_files(user: User) -> QuerySet[CaseFile]:
     ).exclude(status=CaseFile.Status.CLOSED)
 
 
+def recently_changed(
+    cases: QuerySet[CaseFile], user: User, *, since: datetime.datetime, rows: int = 10
+) -> QuerySet[CaseFile]:
+    """The visible files changed since ``since``, newest first. On PostgreSQL the
+    first ``rows`` of each source of files (``case_file_sources``) are read in that
+    order from its own index and the list taken from their union: one ``OR`` over the
+    table made PostgreSQL walk the whole table's ``updated_at`` index, skipping the
+    other organisations' files (7,400 rows at 1,000,000 young people for 10 shown)."""
+    recent = cases.filter(updated_at__gte=since).order_by("-updated_at", "-pk")
+    sources = case_file_sources(user)
+    if not sources or connections[recent.db].vendor != "postgresql":
+        return recent
+    keys = [recent.filter(source).values("pk")[:rows] for source in sources]
+    return recent.filter(key_in_array(keys[0].union(*keys[1:])))
+
+
 def dashboard_for_user(*, user: User) -> dict:
     """The advisor's day: open cases, follow-ups due, files gone quiet, changes. Each
     list is a bounded page read in the order of an index, with a bounded count, so
@@ -305,9 +322,7 @@ def dashboard_for_user(*, user: User) -> dict:
             | Q(last_contact_on__isnull=True, entry_date__lt=quiet_since)
         ).order_by(F("last_contact_on").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS],
         "list_rows": DASHBOARD_ROWS,
-        "recently_changed": cases.filter(updated_at__gte=recent_since).order_by(
-            "-updated_at"
-        )[:10],
+        "recently_changed": recently_changed(cases, user, since=recent_since)[:10],
         "shared_with_us": shares_received_for_user(user=user)[:50],
         "shared_by_us": shares_sent_for_user(user=user)[:50],
         "today": today,
