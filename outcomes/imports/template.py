@@ -43,6 +43,14 @@ EXAMPLES: dict[str, list[Any]] = {
 
 
 def template_sheets() -> dict[str, Iterable[Iterable[Any]]]:
-    return {
-        sheet: [list(columns), EXAMPLES[sheet]] for sheet, columns in SHEETS.items()
+    """Each sheet with its columns only, to fill in; the example rows go on a sheet
+    of their own that the import does not read (an example left in a data sheet
+    would be imported as a real young person)."""
+    sheets: dict[str, Iterable[Iterable[Any]]] = {
+        sheet: [list(columns)] for sheet, columns in SHEETS.items()
     }
+    examples: list[list[Any]] = []
+    for sheet, columns in SHEETS.items():
+        examples += [[sheet, *columns], [sheet, *EXAMPLES[sheet]], []]
+    sheets["examples"] = examples
+    return sheets

@@ -2,7 +2,7 @@
 is refused (403); another organisation's job answers 404."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from youthtrack.models import Operation, User
@@ -18,9 +18,12 @@ def report_jobs_for_user(*, user: User) -> QuerySet[ReportJob]:
     if not can_ask_for_reports(user):
         raise PermissionDenied
     assert user.organisation_id is not None
+    # The yearly activity figures have no operation: anonymous figures of the whole
+    # organisation, for each of its leads.
     return ReportJob.objects.filter(
+        Q(operation__isnull=True)
+        | Q(operation__programme__in=user.programmes_led.values("pk")),
         organisation_id=user.organisation_id,
-        operation__programme__in=user.programmes_led.values("pk"),
     ).select_related("operation", "requested_by")
 
 

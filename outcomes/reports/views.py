@@ -84,6 +84,20 @@ def _figure_rows(job: ReportJob) -> list[dict]:
     return rows
 
 
+def _parameters_shown(job: ReportJob, result: dict) -> list[tuple[str, str]]:
+    """The parameters used, named as the report names them (never internal keys)."""
+    labels = result.get("parameter_labels") or {}
+    return [
+        (
+            str(labels.get(key, key.replace("_", " ").capitalize())),
+            ", ".join(str(v) for v in value)
+            if isinstance(value, list | tuple)
+            else str(value),
+        )
+        for key, value in (job.parameters or {}).items()
+    ]
+
+
 @login_required
 def report_detail(request: AuthenticatedHttpRequest, job_pk: int) -> HttpResponse:
     job = selectors.report_job_get_for_user(user=request.user, pk=job_pk)
@@ -100,6 +114,7 @@ def report_detail(request: AuthenticatedHttpRequest, job_pk: int) -> HttpRespons
             "drillable": job.rule_set in ("esfplus2021", "esf2014"),
             "drill_genders": DRILL_GENDERS,
             "incomplete": result.get("incomplete"),
+            "parameters": _parameters_shown(job, result),
             "refresh": job.status
             in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING),
         },

@@ -535,3 +535,16 @@ def test_a_lead_imports_only_into_the_programmes_they_lead():
     refused = run(other, xlsx_bytes(sheets))
     assert not refused.imported
     assert not Operation.objects.filter(reference="EVIL-TNG").exists()
+
+
+def test_the_template_imports_no_example_as_a_real_record():
+    """A newcomer uploaded the template back: its example young person passed the
+    check as "1 new" and would have been imported as a real record."""
+    from outcomes.imports.template import template_sheets
+
+    sheets = template_sheets()
+    for sheet, columns in SHEETS.items():
+        rows = list(sheets[sheet])
+        assert rows == [list(columns)]
+    examples = list(sheets["examples"])
+    assert any(row and row[1:] and row[0] == "people" for row in examples)

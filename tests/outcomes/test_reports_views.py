@@ -310,3 +310,31 @@ def test_the_web_report_and_the_command_give_the_same_figures(tmp_path):
     assert printed["indicators"]["EECO01"]["total"] == 3
     page = signed_in(asker).get(reverse("outcomes:report_detail", args=[job.pk]))
     assert page.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_yearly_activity_figures_open_for_the_lead_who_asked():
+    """A newcomer asked for the yearly activity figures (no operation) and was sent
+    to a 404: the lead's reports kept only those of the programmes they lead."""
+    asker = lead(programme=tng().programme)
+    job = services.report_job_request(
+        acting_user=asker,
+        rule_set=ReportJob.RuleSet.ACTIVITY,
+        operation=None,
+        date_from=FROM,
+        date_to=TO,
+        formats=["pdf"],
+    )
+    report_generate(job.pk)
+    client = signed_in(asker, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("outcomes:report_detail", args=[job.pk]))
+    assert page.status_code == 200
+    listed = client.get(reverse("outcomes:report_list")).content.decode()
+    assert reverse("outcomes:report_detail", args=[job.pk]) in listed
+    # One report: no "only the first … are listed" under the list.
+    assert "Only the first" not in listed
+    # The parameters are named, never shown as internal keys.
+    job.refresh_from_db()
+    assert job.parameters
+    for key in job.parameters:
+        assert f"<dt>{key}</dt>" not in page.content.decode()
