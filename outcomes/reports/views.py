@@ -51,7 +51,11 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             _errors_beside_fields(form, error)
         else:
-            messages.success(request, _("The report is queued."))
+            job.refresh_from_db()  # run already when tasks run in-process
+            if job.status == ReportJob.Status.DONE:
+                messages.success(request, _("The report is ready."))
+            elif job.status != ReportJob.Status.FAILED:
+                messages.success(request, _("The report is queued."))
             return redirect("outcomes:report_detail", job_pk=job.pk)
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     pending = any(
