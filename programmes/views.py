@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from youthtrack.fields import clean_search, parse_day
 from youthtrack.forms import data_copy
 from youthtrack.http import AuthenticatedHttpRequest
+from youthtrack.stale_edits import apply_service_errors
 from youthtrack.views import intake_page
 
 from . import access, pdf, selectors, services
@@ -35,17 +36,6 @@ from .forms import (
 )
 from .models import Attendance, Cohort, Enrolment
 from .templatetags.programmes_tags import completion_label
-
-
-def _apply_service_errors(form, error: ValidationError, renamed=None) -> None:
-    """A service's errors beside the fields they name; the rest on top."""
-    renamed = renamed or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = renamed.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -112,7 +102,7 @@ def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 data=dict(form.cleaned_data),
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The programme was saved."))
             return redirect("programmes:programme_detail", pk=programme.pk)
@@ -140,7 +130,7 @@ def cohort_create(request: AuthenticatedHttpRequest, programme_pk: int) -> HttpR
                 data=form.model_data(),
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request, _("The cohort “%(name)s” was created.") % {"name": cohort}
@@ -178,7 +168,7 @@ def cohort_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.data = data_copy(form)
             form.data["version"] = error.current.version
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The cohort was saved."))
             if promoted:
@@ -353,7 +343,7 @@ def session_create(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpRes
                 repeat_until=form.cleaned_data.get("repeat_until"),
             )
         except ValidationError as error:
-            _apply_service_errors(form, error, SESSION_ERROR_FIELDS)
+            apply_service_errors(form, error, renamed=SESSION_ERROR_FIELDS)
         else:
             messages.success(
                 request,
@@ -383,7 +373,7 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 session=session, acting_user=request.user, data=form.model_data()
             )
         except ValidationError as error:
-            _apply_service_errors(form, error, SESSION_ERROR_FIELDS)
+            apply_service_errors(form, error, renamed=SESSION_ERROR_FIELDS)
         else:
             messages.success(request, _("The session was saved."))
             return redirect("programmes:session_register", pk=session.pk)
@@ -535,7 +525,7 @@ def walk_in_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRe
                 session=session, acting_user=request.user, data=form.cleaned_data
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -701,7 +691,7 @@ def enrolment_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,47 +33,7 @@ from .forms import (
 )
 from .http import AuthenticatedHttpRequest
 from .models import CaseFile, YoungPerson
-from .stale_edits import merge_stale_edit
-
-
-def _apply_service_errors(form, error: ValidationError, *other_forms) -> None:
-    """Put a service's ValidationError beside the fields it names, in whichever of the
-    forms has that field; the rest goes on top of the first form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = next((f for f in (form, *other_forms) if field in f.fields), None)
-        if target is None:
-            form.add_error(None, errors)
-        else:
-            target.add_error(field, errors)
-
-
-def _stale(request: HttpRequest, form, error: services.StaleEditError) -> None:
-    """Keep what the user typed, show what changed, and let a second save decide."""
-    messages.warning(
-        request,
-        _(
-            "Someone else saved this record after you opened it. Your changes are "
-            "not saved yet: check what changed below, then save again to keep yours."
-        ),
-    )
-    merge_stale_edit(form, error)
-
-
-def _saved(request: HttpRequest, form, save: Callable[[], object]) -> bool:
-    """Run a service for a valid form. On a refusal, put its errors beside the
-    fields (or show what someone else changed) and keep what was typed."""
-    try:
-        save()
-    except services.StaleEditError as error:
-        _stale(request, form, error)
-    except ValidationError as error:
-        _apply_service_errors(form, error)
-    else:
-        return True
-    return False
+from .stale_edits import apply_service_errors, form_saved, show_stale_edit
 
 
 @login_required
@@ -187,7 +147,7 @@ def intake_page(
             except services.DuplicatePersonError as error:
                 duplicates = error.matches
             except ValidationError as error:
-                _apply_service_errors(case_form, error, person_form)
+                apply_service_errors(case_form, error, person_form)
             else:
                 if case_file.status == CaseFile.Status.INTAKE:
                     message = _("Case file #%(pk)s opened for %(name)s.")
@@ -228,7 +188,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.case_file_record_view(case_file=case_file, acting_user=request.user)
     form = YoungPersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        if _saved(
+        if form_saved(
             request,
             form,
             lambda: services.young_person_update(
@@ -257,7 +217,7 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.case_file_record_view(case_file=case_file, acting_user=request.user)
     form = CaseFileForm(request.POST or None, instance=case_file, user=request.user)
     if request.method == "POST" and form.is_valid():
-        if _saved(
+        if form_saved(
             request,
             form,
             lambda: services.case_file_update(
@@ -305,9 +265,9 @@ def case_transition(
                 expected_version=form.cleaned_data["version"],
             )
         except services.StaleEditError as error:
-            _stale(request, form, error)
+            show_stale_edit(request, form, error)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -337,7 +297,7 @@ def note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         can_set_follow_up=can_edit_case_file(request.user, case_file),
     )
     if request.method == "POST" and form.is_valid():
-        if _saved(
+        if form_saved(
             request,
             form,
             lambda: services.note_create(
@@ -365,7 +325,7 @@ def note_edit(request: AuthenticatedHttpRequest, pk: int, note_pk: int) -> HttpR
         raise PermissionDenied
     form = NoteForm(request.POST or None, instance=note)
     if request.method == "POST" and form.is_valid():
-        if _saved(
+        if form_saved(
             request,
             form,
             lambda: services.note_update(
@@ -391,7 +351,7 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _saved(
+        if form_saved(
             request,
             form,
             lambda: services.consent_record(
@@ -460,7 +420,7 @@ def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 override_reason=form.cleaned_data.get("override_reason", ""),
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -2,21 +2,18 @@
 always reached through its gate first (404 for a file the user may not see); who may
 record is then asked of ``can_record_outcome`` (403)."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from youthtrack import selectors as case_selectors
-from youthtrack import services as case_services
 from youthtrack.access import can_record_outcome
 from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.models import CaseFile
-from youthtrack.stale_edits import merge_stale_edit
+from youthtrack.stale_edits import form_saved
 
 from ..models import Assessment, Goal
 from . import selectors, services
@@ -28,32 +25,6 @@ def _case_for_recording(request: AuthenticatedHttpRequest, pk: int) -> CaseFile:
     if not can_record_outcome(request.user, case_file):
         raise PermissionDenied
     return case_file
-
-
-def _saved(request: AuthenticatedHttpRequest, form, save: Callable[[], object]) -> bool:
-    """Run a service for a valid form; on a refusal, its errors go beside the fields
-    (or what someone else changed is shown) and what was typed is kept."""
-    try:
-        save()
-    except case_services.StaleEditError as error:
-        messages.warning(
-            request,
-            _(
-                "Someone else saved this record after you opened it. Your changes "
-                "are not saved yet: check what changed below, then save again to "
-                "keep yours."
-            ),
-        )
-        merge_stale_edit(form, error)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    else:
-        return True
-    return False
 
 
 @login_required
@@ -85,7 +56,7 @@ def assessment_edit(
                     expected_version=form.expected_version(),
                 )
 
-        if _saved(request, form, save):
+        if form_saved(request, form, save):
             messages.success(request, _("The assessment was saved."))
             return redirect("case_detail", pk=case_file.pk)
     return render(
@@ -105,7 +76,7 @@ def goal_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = _case_for_recording(request, pk)
     form = GoalForm(request.POST or None, instance=Goal(case_file=case_file))
     if request.method == "POST" and form.is_valid():
-        if _saved(
+        if form_saved(
             request,
             form,
             lambda: services.goal_create(
@@ -126,7 +97,7 @@ def goal_edit(request: AuthenticatedHttpRequest, pk: int, goal_pk: int) -> HttpR
         raise PermissionDenied
     form = GoalForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
-        if _saved(
+        if form_saved(
             request,
             form,
             lambda: services.goal_update(

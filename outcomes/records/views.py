@@ -17,23 +17,11 @@ from youthtrack import services as case_services
 from youthtrack.access import can_edit_case_file, can_record_outcome
 from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.models import CaseFile
+from youthtrack.stale_edits import apply_service_errors
 
 from ..models import evidence_storage
 from . import selectors, services
 from .forms import ExitForm, FollowUpAnswerForm, OutcomeForm
-
-
-def _errors_beside_fields(error: ValidationError, *forms) -> None:
-    """A service's refusal goes beside the field it names, in whichever form has it."""
-    if not hasattr(error, "error_dict"):
-        forms[0].add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = next((f for f in forms if field in f.fields), None)
-        if target is None:
-            forms[0].add_error(None, errors)
-        else:
-            target.add_error(field, errors)
 
 
 @login_required
@@ -70,7 +58,7 @@ def participation_exit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                     ),
                 )
             except ValidationError as error:
-                _errors_beside_fields(error, exit_form, outcome_form)
+                apply_service_errors(exit_form, error, outcome_form)
             else:
                 messages.success(
                     request,
@@ -111,7 +99,7 @@ def outcome_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 evidence=form.evidence,
             )
         except ValidationError as error:
-            _errors_beside_fields(error, form)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The outcome is recorded."))
             return redirect("case_detail", pk=case_file.pk)
@@ -188,7 +176,7 @@ def follow_up_answer(
                     evidence=outcome_form.evidence if records else None,
                 )
             except ValidationError as error:
-                _errors_beside_fields(error, form, outcome_form)
+                apply_service_errors(form, error, outcome_form)
             else:
                 messages.success(request, _("The follow-up answer is recorded."))
                 return redirect("case_detail", pk=case_file.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from youthtrack.exports import csv_response
 from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.services import record_export
+from youthtrack.stale_edits import apply_service_errors
 
 from ..models import ReportJob, evidence_storage
 from . import render as renderers
@@ -21,14 +22,6 @@ from . import selectors, services
 from .forms import QualityForm, ReportRequestForm
 
 DRILL_GENDERS = ("women", "men", "non_binary")
-
-
-def _errors_beside_fields(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -49,7 +42,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 formats=form.cleaned_data["formats"],
             )
         except ValidationError as error:
-            _errors_beside_fields(form, error)
+            apply_service_errors(form, error)
         else:
             job.refresh_from_db()  # run already when tasks run in-process
             if job.status == ReportJob.Status.DONE:

@@ -726,19 +726,14 @@ RULES.update(REPORT_RULES)
 # --- outcomes: import of past records (outcomes/imports) ---
 
 
-def _importing_lead(ok: int) -> Expect:
-    """Project leads import their organisation's past records; everyone else 403."""
-    return lambda role, cat: ok if ROLES[role].role == Role.LEAD else 403
-
-
 IMPORT_RULES: dict[str, Rule] = {
     "outcomes:import_records": Rule(
         False,
-        {"GET": _importing_lead(200), "POST": _importing_lead(200)},
+        {"GET": _lead_only(200), "POST": _lead_only(200)},
         "project leads (an empty form is shown again); others 403",
     ),
     "outcomes:import_template": Rule(
-        False, {"GET": _importing_lead(200)}, "project leads; others 403"
+        False, {"GET": _lead_only(200)}, "project leads; others 403"
     ),
 }
 RULES.update(IMPORT_RULES)
