@@ -122,6 +122,31 @@ def case_file_visibility_q(user: User, prefix: str = "") -> Q:
     return condition
 
 
+def case_file_sources(user: User) -> list[Q]:
+    """Where the case files a user may see come from, each read by its own index: the
+    files of their organisation (if they work on cases), those shared with it (any
+    sharing: the gate keeps the ones in force), those of the programmes they lead.
+
+    Together they hold every file ``access.case_file_visibility_q`` lets the user see
+    (``tests/youthtrack/test_case_list_sources.py`` checks it for every role); they are
+    only ever used beside the gate, never instead of it. A new branch of the gate goes
+    here too, and into ``case_file_in_scope_q``."""
+    if user.organisation_id is None:
+        return []
+    sources = [
+        Q(
+            pk__in=Share.objects.filter(partner_id=user.organisation_id).values(
+                "case_file"
+            )
+        )
+    ]
+    if user.works_on_cases:
+        sources.append(Q(owner_organisation_id=user.organisation_id))
+    if user.role == User.Role.LEAD:
+        sources.append(Q(programme_id__in=user.programmes_led.values("pk")))
+    return sources
+
+
 def case_file_in_scope_q(user: User, field: str) -> Q:
     """Condition on a model pointing to a case file by ``field`` ("case_file_id" from
     a Note or an Attendance): the case file is one the user may open. The same files

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from .access import (
     can_read_audit_of,
+    case_file_sources,
     case_files_visible_to,
     notes_visible_to,
     people_linkable_by,
@@ -68,30 +69,6 @@ def case_file_filtered_for_user(
         results = queryset.none()
     ordering = [case_filter.filters["sort"].get_ordering_value(p) for p in sort]
     return case_filter, results.order_by(*(ordering or ["-updated_at"]), "-pk")
-
-
-def case_file_sources(user: User) -> list[Q]:
-    """Where the case files a user may see come from, each read by its own index: the
-    files of their organisation (if they work on cases), those shared with it (any
-    sharing: the gate keeps the ones in force), those of the programmes they lead.
-
-    Together they hold every file ``access.case_file_visibility_q`` lets the user see
-    (``tests/youthtrack/test_case_list_sources.py`` checks it for every role); they are
-    only ever used beside the gate, never instead of it."""
-    if user.organisation_id is None:
-        return []
-    sources = [
-        Q(
-            pk__in=Share.objects.filter(partner_id=user.organisation_id).values(
-                "case_file"
-            )
-        )
-    ]
-    if user.works_on_cases:
-        sources.append(Q(owner_organisation_id=user.organisation_id))
-    if user.role == User.Role.LEAD:
-        sources.append(Q(programme_id__in=user.programmes_led.values("pk")))
-    return sources
 
 
 def case_file_page_for_user(

@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from tests.youthtrack.test_permission_matrix import ROLES, world  # noqa: F401
 from youthtrack import selectors
-from youthtrack.access import NOTHING, case_files_visible_to
+from youthtrack.access import NOTHING, case_file_sources, case_files_visible_to
 from youthtrack.models import CaseFile
 
 
@@ -29,7 +29,7 @@ def test_the_case_list_pages_show_every_file_the_user_may_see_once(
         pytest.skip("anonymous")
     settings.YOUTHTRACK_PAGE_SIZE = 2
     visible = set(case_files_visible_to(user))
-    sources = selectors.case_file_sources(user)
+    sources = case_file_sources(user)
     from_sources = CaseFile.objects.filter(
         functools.reduce(operator.or_, sources, NOTHING)
     )
