@@ -35,7 +35,6 @@ Six months after leaving
 """
 
 import datetime
-import hashlib
 import json
 from typing import Any
 
@@ -48,7 +47,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -65,6 +63,7 @@ from youthtrack.access import case_file_visibility_q
 from youthtrack.models import CaseFile, DeclinableAnswer, Operation, User, YoungPerson
 
 from .definitions import OUTPUT, SECTIONS, Indicator, indicator, indicators_of
+from .figures import checksum, with_age_at_entry
 
 GENDERS = {"women": "female", "men": "male", "non_binary": "non_binary"}
 BREAKDOWN = (*GENDERS, "total")
@@ -152,16 +151,14 @@ def annotated(operation: Operation, params: dict[str, int]) -> QuerySet[CaseFile
     under_25 = params["long_term_unemployed_months_under_25"]
     over_25 = params["long_term_unemployed_months_25_and_over"]
 
-    qs = _first_participations(operation).annotate(
+    # ``age``: completed years on the entry date (29 February reached on 1 March),
+    # with the entry's and birth's year, month and day it is computed from.
+    qs = with_age_at_entry(_first_participations(operation)).annotate(
         gender=F("young_person__gender_id"),
         isced=F("highest_diploma__isced_level_id"),
         citizenship=F("young_person__citizenship"),
         entry_midx=_month_index("entry_date"),
-        entry_day=ExtractDay("entry_date"),
         birth_midx=_month_index("young_person__birth_date"),
-        birth_month=ExtractMonth("young_person__birth_date"),
-        birth_day=ExtractDay("young_person__birth_date"),
-        entry_month=ExtractMonth("entry_date"),
         since_midx=_month_index("unemployed_since"),
         since_day=ExtractDay("unemployed_since"),
         exit_midx=_month_index("exit_date"),
@@ -170,22 +167,7 @@ def annotated(operation: Operation, params: dict[str, int]) -> QuerySet[CaseFile
             F("exit_date") + datetime.timedelta(days=window), output_field=DateField()
         ),
     )
-    # Completed years on the entry date: a birthday (29 February included, which is
-    # reached on 1 March in common years) counts from that very day.
     qs = qs.annotate(
-        age=ExpressionWrapper(
-            ExtractYear("entry_date")
-            - ExtractYear("young_person__birth_date")
-            - Case(
-                When(
-                    Q(entry_month__lt=F("birth_month"))
-                    | Q(entry_month=F("birth_month"), entry_day__lt=F("birth_day")),
-                    then=Value(1),
-                ),
-                default=Value(0),
-            ),
-            output_field=IntegerField(),
-        ),
         lm_status=Case(
             When(employment_status=CaseFile.EmploymentStatus.EMPLOYED, then=Value("E")),
             When(
@@ -430,9 +412,7 @@ def _checksum(
     """sha256 over the sorted facts the figures come from: the same data give the
     same checksum (three queries whatever the number of participants)."""
     ids = participations.values("pk")
-    facts = {
-        "rule_set": rule_set,
-        "parameters": params,
+    facts: dict[str, list[Any]] = {
         "participations": list(
             participations.order_by("pk").values_list(
                 "pk",
@@ -467,8 +447,10 @@ def _checksum(
             .values_list("pk", "case_file_id", "kind", "situation", "answered_on")
         ),
     }
-    encoded = json.dumps(facts, default=str, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return checksum(
+        [("rule_set", rule_set), ("parameters", json.dumps(params, sort_keys=True))]
+        + [(name, *row) for name, rows in facts.items() for row in rows]
+    )
 
 
 def _checks(
