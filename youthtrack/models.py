@@ -382,6 +382,7 @@ class User(AbstractUser):
         PARTNER = "partner", _("Partner staff")
         LEAD = "lead", _("Project lead")
         ADMIN = "admin", _("Administrator")
+        DPO = "dpo", _("Data protection officer")
 
     organisation = models.ForeignKey(
         Organisation,
@@ -400,6 +401,15 @@ class User(AbstractUser):
         related_name="leads",
         verbose_name=_("programmes led"),
         help_text=_("A project lead sees every case file of the programmes they lead."),
+    )
+    is_data_protection_officer = models.BooleanField(
+        _("also data protection officer"),
+        default=False,
+        help_text=_(
+            "For an administrator: also finds the young people of the "
+            "organisation's case files and exports what is held about them (the "
+            "data protection officer's role)."
+        ),
     )
     must_change_password = models.BooleanField(
         _("must change password at next login"),
@@ -422,6 +432,25 @@ class User(AbstractUser):
     def works_on_cases(self) -> bool:
         """Advisors and project leads keep their organisation's case files."""
         return self.role in {self.Role.ADVISOR, self.Role.LEAD}
+
+    @property
+    def reads_case_files(self) -> bool:
+        """Administrators and data protection officers open no case file: the
+        officer finds people and exports what is held about them on their own
+        pages (``access.dpo_young_people``), and writes nothing on a file."""
+        return self.role not in {self.Role.ADMIN, self.Role.DPO}
+
+    @property
+    def acts_as_dpo(self) -> bool:
+        """A data protection officer, or an administrator who holds that role."""
+        return bool(
+            self.is_active
+            and self.organisation_id is not None
+            and (
+                self.role == self.Role.DPO
+                or (self.role == self.Role.ADMIN and self.is_data_protection_officer)
+            )
+        )
 
 
 class AccountChangeRequest(models.Model):
