@@ -985,6 +985,10 @@ class Share(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # When the owner's advisor saw the decline (dashboard notice dismissed); empty
+    # while the notice waits for them.
+    decline_seen_at = models.DateTimeField(_("decline seen on"), null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
