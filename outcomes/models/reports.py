@@ -69,6 +69,14 @@ class ReportJob(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     checksum = models.CharField(_("checksum"), max_length=128, blank=True)
     result = models.JSONField(_("figures"), null=True, blank=True)
+    # The claim of a running job is a lease: a worker killed in the middle leaves the
+    # job "running" until ``lease_expires_at``; then a redelivered task or the sweep
+    # (``report_jobs_sweep``) takes it over. ``attempts`` counts the claims and fences
+    # the end: only the latest claim may mark the job done.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease ends at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
