@@ -15,9 +15,7 @@ from youthtrack.i18n import TranslatedNameMixin
 # The catalogue (programmes, funders, rule sets) lives in youthtrack, the lower layer;
 # re-exported here while code still imports it from programmes.
 from youthtrack.models import Funder, Programme, RuleSet, TargetProfile  # noqa: F401, I001
-
-# Personal fields of this app, for exports, logs and anonymisation (as in youthtrack).
-PERSONAL_FIELDS = {"WalkIn": ["first_name"]}
+from youthtrack.personal_data import classify
 
 
 class Theme(models.TextChoices):
@@ -44,6 +42,8 @@ class ActivityType(TranslatedNameMixin):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    personal_data = classify(not_personal=["code", "sort_order"])
 
     class Meta:
         ordering = ["sort_order", "name_fr"]
@@ -82,6 +82,17 @@ class ProgrammePhase(TranslatedNameMixin):
         blank=True,
         related_name="phases",
         verbose_name=_("activity types"),
+    )
+
+    personal_data = classify(
+        not_personal=[
+            "programme",
+            "order",
+            "kind",
+            "duration_weeks",
+            "counts_for_completion",
+            "activity_types",
+        ]
     )
 
     class Meta:
@@ -131,6 +142,22 @@ class Cohort(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+
+    personal_data = classify(
+        not_personal=[
+            "programme",
+            "name",
+            "start_date",
+            "end_date",
+            "capacity",
+            "owner_organisation",
+            "advisors",
+            "partners",
+            "created_by",
+            "created_at",
+            "version",
+        ]
+    )
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -200,6 +227,26 @@ class Session(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    personal_data = classify(
+        not_personal=[
+            "cohort",
+            "phase",
+            "activity_type",
+            "title",
+            "theme",
+            "language",
+            "mode",
+            "organiser",
+            "place",
+            "link",
+            "capacity",
+            "starts_at",
+            "ends_at",
+            "created_by",
+            "created_at",
+        ]
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -281,6 +328,22 @@ class Enrolment(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
 
+    personal_data = classify(
+        free_text=["withdrawal_comment"],
+        not_personal=[
+            "cohort",
+            "case_file",
+            "status",
+            "requested_at",
+            "enrolled_at",
+            "from_waiting_list",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "created_by",
+            "version",
+        ],
+    )
+
     class Meta:
         ordering = ["requested_at", "pk"]
         verbose_name = _("enrolment")
@@ -343,6 +406,19 @@ class Attendance(models.Model):
     )
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    personal_data = classify(
+        not_personal=[
+            "session",
+            "case_file",
+            "status",
+            "presence",
+            "recorded_by",
+            "updated_by",
+            "updated_at",
+            "version",
+        ]
+    )
 
     class Meta:
         ordering = ["session", "pk"]
@@ -411,6 +487,22 @@ class WalkIn(models.Model):
         verbose_name=_("case file opened"),
     )
     converted_at = models.DateTimeField(_("case file opened at"), null=True, blank=True)
+
+    # As on the young person: the first name and gender say who, the commune where.
+    personal_data = classify(
+        identity=["first_name", "gender"],
+        contact=["commune"],
+        not_personal=[
+            "session",
+            "age_band",
+            "presence",
+            "organisation",
+            "recorded_by",
+            "recorded_at",
+            "converted_case_file",
+            "converted_at",
+        ],
+    )
 
     class Meta:
         ordering = ["recorded_at", "pk"]

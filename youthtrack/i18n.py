@@ -4,11 +4,15 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .personal_data import classify
+
 
 class TranslatedNameMixin(models.Model):
     name_fr = models.CharField(_("name (French)"), max_length=200)
     name_nl = models.CharField(_("name (Dutch)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
+
+    personal_data = classify(not_personal=["name_fr", "name_nl", "name_en"])
 
     class Meta:
         abstract = True

@@ -19,18 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from .i18n import TranslatedNameMixin
+from .personal_data import classify
 
-# Personal fields are listed here so that exports, logs and anonymisation know them.
-PERSONAL_FIELDS = {
-    "YoungPerson": [
-        "first_name",
-        "last_name",
-        "birth_date",
-        "phone",
-        "email",
-    ],
-    "Note": ["text"],
-}
+# Every model declares which of its fields are personal, and of what kind, in
+# ``personal_data`` (read through ``youthtrack.personal_data``).
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -74,6 +66,8 @@ class Gender(TranslatedNameMixin):
     code = models.SlugField(_("code"), max_length=20, primary_key=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
+    personal_data = classify(not_personal=["code", "sort_order"])
+
     class Meta:
         ordering = ["sort_order"]
         verbose_name = _("gender")
@@ -83,6 +77,8 @@ class Gender(TranslatedNameMixin):
 class ContactChannel(TranslatedNameMixin):
     code = models.SlugField(_("code"), max_length=20, primary_key=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    personal_data = classify(not_personal=["code", "sort_order"])
 
     class Meta:
         ordering = ["sort_order"]
@@ -98,6 +94,10 @@ class Commune(TranslatedNameMixin):
     in_brussels_region = models.BooleanField(_("in the Brussels region"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
+    personal_data = classify(
+        not_personal=["code", "postcode", "in_brussels_region", "sort_order"]
+    )
+
     class Meta:
         ordering = ["sort_order", "name_fr"]
         verbose_name = _("commune")
@@ -109,6 +109,8 @@ class Commune(TranslatedNameMixin):
 
 class IscedLevel(TranslatedNameMixin):
     level = models.PositiveSmallIntegerField(_("ISCED level"), primary_key=True)
+
+    personal_data = classify(not_personal=["level"])
 
     class Meta:
         ordering = ["level"]
@@ -127,6 +129,8 @@ class Diploma(TranslatedNameMixin):
         IscedLevel, on_delete=models.PROTECT, verbose_name=_("ISCED level")
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    personal_data = classify(not_personal=["code", "isced_level", "sort_order"])
 
     class Meta:
         ordering = ["sort_order"]
@@ -156,6 +160,10 @@ class Organisation(models.Model):
         blank=True,
         editable=False,
         related_name="organisation",
+    )
+
+    personal_data = classify(
+        not_personal=["code", "name", "short_name", "circle", "is_active", "group"]
     )
 
     class Meta:
@@ -190,6 +198,8 @@ class Funder(TranslatedNameMixin):
     """Who co-finances a programme (Actiris, the ESF, the YEI …)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    personal_data = classify(not_personal=["code"])
 
     class Meta:
         ordering = ["name_fr"]
@@ -234,6 +244,23 @@ class Programme(TranslatedNameMixin):
         _("excused absences count as attended"), default=False
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    personal_data = classify(
+        not_personal=[
+            "code",
+            "description_fr",
+            "description_nl",
+            "description_en",
+            "min_age",
+            "max_age",
+            "requires_actiris_registration",
+            "target_profiles",
+            "funders",
+            "completion_min_rate",
+            "completion_counts_excused",
+            "is_active",
+        ]
+    )
 
     class Meta:
         ordering = ["name_fr"]
@@ -304,6 +331,18 @@ class Operation(models.Model):
             "Settings of the rule set still to be confirmed by the funder; a missing "
             "setting takes its default value."
         ),
+    )
+
+    personal_data = classify(
+        not_personal=[
+            "reference",
+            "programme",
+            "funders",
+            "rule_set",
+            "start",
+            "end",
+            "parameters",
+        ]
     )
 
     class Meta:
@@ -420,6 +459,28 @@ class User(AbstractUser):
         ),
     )
 
+    # Staff accounts: their names and e-mail are personal data too (kept out of the
+    # audit diff and of logs like any other).
+    personal_data = classify(
+        identity=["username", "first_name", "last_name"],
+        contact=["email"],
+        not_personal=[
+            "password",
+            "last_login",
+            "is_superuser",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "groups",
+            "user_permissions",
+            "organisation",
+            "role",
+            "programmes_led",
+            "must_change_password",
+            "is_data_protection_officer",
+        ],
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -494,6 +555,21 @@ class AccountChangeRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
 
+    # ``changes`` and ``state_before`` hold access settings only (role,
+    # organisation, programmes, activation, superuser status).
+    personal_data = classify(
+        not_personal=[
+            "account",
+            "changes",
+            "state_before",
+            "requested_by",
+            "requested_at",
+            "status",
+            "decided_by",
+            "decided_at",
+        ]
+    )
+
     class Meta:
         ordering = ["-requested_at", "-pk"]
         verbose_name = _("account change request")
@@ -550,6 +626,28 @@ class YoungPerson(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    personal_data = classify(
+        identity=[
+            "first_name",
+            "last_name",
+            "name_key",
+            "birth_date",
+            "gender",
+            "citizenship",
+        ],
+        # The commune of residence is the part of the address youthtrack keeps.
+        contact=["phone", "email", "commune"],
+        free_text=["other_languages"],
+        not_personal=[
+            "speaks_french",
+            "speaks_dutch",
+            "created_by_organisation",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -735,6 +833,36 @@ class CaseFile(models.Model):
     # of the row (``services.versioning.versioned_update``).
     KEPT_BY_SERVICES = ("last_contact_on",)
 
+    personal_data = classify(
+        sensitive=["disability", "foreign_background", "minority", "homeless"],
+        # A person's or a service's name, as the advisor typed it.
+        free_text=["referred_by"],
+        not_personal=[
+            "young_person",
+            "programme",
+            "operation",
+            "owner_organisation",
+            "advisor",
+            "status",
+            "entry_date",
+            "exit_date",
+            "exit_reason",
+            "next_follow_up_on",
+            "last_contact_on",
+            "employment_status",
+            "unemployed_since",
+            "education",
+            "highest_diploma",
+            "registered_at_actiris",
+            "first_visit",
+            "referral",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
+
     class Meta:
         ordering = ["-updated_at"]
         verbose_name = _("case file")
@@ -826,6 +954,18 @@ class CaseStatusChange(models.Model):
     )
     changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    personal_data = classify(
+        free_text=["comment"],
+        not_personal=[
+            "case_file",
+            "from_status",
+            "to_status",
+            "effective_date",
+            "changed_by",
+            "changed_at",
+        ],
+    )
+
     class Meta:
         ordering = ["changed_at", "pk"]
         verbose_name = _("status change")
@@ -892,6 +1032,23 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("withdrawal recorded by"),
+    )
+
+    personal_data = classify(
+        identity=["guardian_name"],
+        free_text=["scope"],
+        not_personal=[
+            "case_file",
+            "purpose",
+            "partner",
+            "given_by",
+            "given_on",
+            "recorded_by",
+            "recorded_at",
+            "expires_on",
+            "withdrawn_on",
+            "withdrawn_by",
+        ],
     )
 
     class Meta:
@@ -999,6 +1156,25 @@ class Share(models.Model):
     )
     ended_at = models.DateTimeField(_("ended on"), null=True, blank=True)
 
+    personal_data = classify(
+        free_text=["purpose", "override_reason", "decline_reason"],
+        not_personal=[
+            "case_file",
+            "partner",
+            "scope",
+            "end_date",
+            "status",
+            "consent",
+            "created_by",
+            "created_at",
+            "answered_by",
+            "answered_at",
+            "ended_by",
+            "ended_at",
+            "decline_seen_at",
+        ],
+    )
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("sharing")
@@ -1026,6 +1202,8 @@ class CaseFileGroupObjectPermission(GroupObjectPermissionBase):
     an organisation's group (faster than the generic table, joinable in one query)."""
 
     content_object = models.ForeignKey(CaseFile, on_delete=models.CASCADE)
+
+    personal_data = classify(not_personal=["permission", "group", "content_object"])
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
@@ -1077,6 +1255,22 @@ class Note(models.Model):
     # written without one, so that the unique constraint leaves them alone.
     idempotency_key = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, editable=False
+    )
+
+    personal_data = classify(
+        free_text=["topic", "text"],
+        not_personal=[
+            "case_file",
+            "contact_date",
+            "channel",
+            "visibility",
+            "author",
+            "organisation",
+            "created_at",
+            "updated_at",
+            "version",
+            "idempotency_key",
+        ],
     )
 
     class Meta:
@@ -1172,6 +1366,23 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
+
+    # ``changes`` names the fields changed and holds no personal value
+    # (``audit.audit_diff``); the address a staff member acted from is theirs.
+    personal_data = classify(
+        identity=["ip_address"],
+        not_personal=[
+            "at",
+            "actor",
+            "organisation",
+            "action",
+            "object_type",
+            "object_id",
+            "object_version",
+            "case_file",
+            "changes",
+        ],
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from youthtrack.models import Organisation, YoungPerson
+from youthtrack.personal_data import classify
 
 __all__ = ["ImportReference", "ImportRun"]
 
@@ -30,6 +31,11 @@ class ImportReference(models.Model):
         verbose_name=_("young person"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The person's number in another organisation's files.
+    personal_data = classify(
+        identity=["ref"], not_personal=["organisation", "young_person", "created_at"]
+    )
 
     class Meta:
         verbose_name = _("imported reference")
@@ -70,6 +76,21 @@ class ImportRun(models.Model):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    # The uploaded workbook holds the people it imports; its name was typed.
+    personal_data = classify(
+        identity=["content"],
+        free_text=["file_name"],
+        not_personal=[
+            "organisation",
+            "user",
+            "sha256",
+            "status",
+            "counts",
+            "problem_count",
+            "created_at",
+        ],
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

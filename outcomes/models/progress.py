@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from youthtrack.personal_data import classify
+
 __all__ = ["SCALES", "Assessment", "Goal"]
 
 SCORE_MIN, SCORE_MAX = 1, 10
@@ -54,6 +56,24 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    personal_data = classify(
+        not_personal=[
+            "case_file",
+            "moment",
+            "assessed_on",
+            "confidence",
+            "project_clarity",
+            "job_search",
+            "digital",
+            "mobility",
+            "languages",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+    )
 
     class Meta:
         verbose_name = _("distance-travelled assessment")
@@ -109,6 +129,20 @@ class Goal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    personal_data = classify(
+        free_text=["text", "review_note"],
+        not_personal=[
+            "case_file",
+            "target_date",
+            "status",
+            "reviewed_on",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
 
     class Meta:
         verbose_name = _("goal")

@@ -14,6 +14,7 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from youthtrack.models import CaseFile
+from youthtrack.personal_data import classify
 
 __all__ = ["Outcome", "FollowUp", "evidence_storage"]
 
@@ -124,6 +125,29 @@ class Outcome(models.Model):
 
     JOB_KINDS = frozenset({Kind.JOB})
 
+    # The employer's name and the evidence (a contract, a certificate: with the
+    # person's name on it) say who the person is with what they typed or uploaded.
+    personal_data = classify(
+        free_text=[
+            "organisation_name",
+            "evidence_file",
+            "evidence_name",
+            "verification_note",
+        ],
+        not_personal=[
+            "case_file",
+            "kind",
+            "start_date",
+            "end_date",
+            "contract_kind",
+            "weekly_hours",
+            "source",
+            "evidence_content_type",
+            "recorded_by",
+            "recorded_at",
+        ],
+    )
+
     class Meta:
         ordering = ["-start_date", "-pk"]
         verbose_name = _("outcome")
@@ -183,6 +207,22 @@ class FollowUp(models.Model):
     # Claimed by the reminder task with a conditional UPDATE: one e-mail per due date.
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = classify(
+        free_text=["comment"],
+        not_personal=[
+            "case_file",
+            "kind",
+            "due_on",
+            "situation",
+            "attempts",
+            "outcome",
+            "answered_on",
+            "answered_by",
+            "reminder_sent_at",
+            "created_at",
+        ],
+    )
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from youthtrack.models import Operation, Organisation
+from youthtrack.personal_data import classify
 
 from .records import private_evidence_storage
 
@@ -78,6 +79,33 @@ class ReportJob(models.Model):
     claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(_("lease ends at"), null=True, blank=True)
 
+    # Figures only: no row names anyone.
+    personal_data = classify(
+        not_personal=[
+            "organisation",
+            "requested_by",
+            "rule_set",
+            "operation",
+            "date_from",
+            "date_to",
+            "formats",
+            "language",
+            "status",
+            "failure_reason",
+            "progress",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "parameters",
+            "checksum",
+            "result",
+            "queued_at",
+            "attempts",
+            "claimed_by",
+            "lease_expires_at",
+        ]
+    )
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("report")
@@ -116,6 +144,8 @@ class ReportFile(models.Model):
         max_length=200,
     )
     size = models.PositiveIntegerField(_("size"), default=0)
+
+    personal_data = classify(not_personal=["job", "format", "file", "size"])
 
     class Meta:
         ordering = ["format"]
