@@ -332,6 +332,18 @@ class Operation(models.Model):
             "setting takes its default value."
         ),
     )
+    retention_until = models.DateField(
+        _("keep closed case files until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After this date the closed case files of the operation are anonymised "
+            "(names, contact details, notes and evidence removed; the figures of its "
+            "reports stay the same). Leave empty for the end of the funder's audit "
+            "period: 31 December of the fifth year after the operation's end, as the "
+            "ESF+ requires."
+        ),
+    )
 
     personal_data = classify(
         not_personal=[
@@ -342,6 +354,7 @@ class Operation(models.Model):
             "start",
             "end",
             "parameters",
+            "retention_until",
         ]
     )
 
@@ -364,6 +377,10 @@ class Operation(models.Model):
     def settings(self) -> dict[str, int]:
         """The parameters in force: the operation's own over the defaults."""
         return {**OPERATION_PARAMETER_DEFAULTS, **(self.parameters or {})}
+
+    def retention_end(self) -> datetime.date:
+        """The last day its closed case files are kept with the people's names."""
+        return self.retention_until or default_retention_end(self.end)
 
     def covers(self, day: datetime.date) -> bool:
         return self.start <= day <= self.end
@@ -410,6 +427,15 @@ class Operation(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+def default_retention_end(end: datetime.date) -> datetime.date:
+    """31 December of the N-th year after ``end`` (the funder's audit period: the
+    ESF+ keeps documents until 31 December of the fifth year after the operation's
+    end; N is ``YOUTHTRACK_RETENTION_YEARS_AFTER_END``)."""
+    return datetime.date(
+        end.year + settings.YOUTHTRACK_RETENTION_YEARS_AFTER_END, 12, 31
+    )
 
 
 # --- Users ---
@@ -638,6 +664,11 @@ class YoungPerson(models.Model):
         verbose_name=_("merged into"),
     )
     merged_at = models.DateTimeField(_("merged on"), null=True, blank=True)
+    # Set once the person's identity is removed (erasure, or retention of their last
+    # case file): ``services.anonymisation``.
+    anonymised_at = models.DateTimeField(
+        _("anonymised on"), null=True, blank=True, editable=False
+    )
 
     personal_data = classify(
         identity=[
@@ -660,6 +691,7 @@ class YoungPerson(models.Model):
             "version",
             "merged_into",
             "merged_at",
+            "anonymised_at",
         ],
     )
 
@@ -846,11 +878,33 @@ class CaseFile(models.Model):
     # Kept by services with their own queries, never written back from a form's copy
     # of the row (``services.versioning.versioned_update``).
     KEPT_BY_SERVICES = ("last_contact_on",)
+    # A legal hold (the file is under audit or in a procedure): neither erasure nor
+    # retention anonymises it while it holds. Set and lifted by a project lead or the
+    # data protection officer (``services.anonymisation.legal_hold_set``), audited.
+    legal_hold_reason = models.TextField(
+        _("reason of the legal hold"), blank=True, editable=False
+    )
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("legal hold set by"),
+    )
+    legal_hold_since = models.DateTimeField(
+        _("under legal hold since"), null=True, blank=True, editable=False
+    )
+    # Set once its personal data is removed (``services.anonymisation``).
+    anonymised_at = models.DateTimeField(
+        _("anonymised on"), null=True, blank=True, editable=False
+    )
 
     personal_data = classify(
         sensitive=["disability", "foreign_background", "minority", "homeless"],
-        # A person's or a service's name, as the advisor typed it.
-        free_text=["referred_by"],
+        # A person's or a service's name, as the advisor typed it; the hold's reason.
+        free_text=["referred_by", "legal_hold_reason"],
         not_personal=[
             "young_person",
             "programme",
@@ -874,6 +928,9 @@ class CaseFile(models.Model):
             "created_at",
             "updated_at",
             "version",
+            "legal_hold_by",
+            "legal_hold_since",
+            "anonymised_at",
         ],
     )
 
@@ -950,7 +1007,7 @@ class CaseStatusChange(models.Model):
     """Every move of a case file through its lifecycle, dated and attributed."""
 
     case_file = models.ForeignKey(
-        CaseFile, on_delete=models.CASCADE, related_name="status_changes"
+        CaseFile, on_delete=models.PROTECT, related_name="status_changes"
     )
     from_status = models.CharField(
         _("from"), max_length=10, choices=CaseFile.Status.choices, blank=True
@@ -1001,7 +1058,7 @@ class Consent(models.Model):
 
     case_file = models.ForeignKey(
         CaseFile,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="consents",
         verbose_name=_("case file"),
     )
@@ -1233,7 +1290,7 @@ class Note(models.Model):
 
     case_file = models.ForeignKey(
         CaseFile,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="notes",
         verbose_name=_("case file"),
     )
@@ -1349,6 +1406,10 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Exported")
         DOWNLOAD = "download", _("Report downloaded")
         DELETE = "delete", _("Deleted")
+        ERASE = "erase", _("Erased on request (anonymised)")
+        RETENTION = "retention", _("Anonymised at the end of retention")
+        HOLD = "hold", _("Legal hold set")
+        RELEASE = "release", _("Legal hold lifted")
         MERGE = "merge", _("Merged")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

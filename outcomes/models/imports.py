@@ -26,7 +26,7 @@ class ImportReference(models.Model):
     ref = models.CharField(_("reference in the imported file"), max_length=100)
     young_person = models.ForeignKey(
         YoungPerson,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("young person"),
     )

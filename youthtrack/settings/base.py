@@ -251,6 +251,13 @@ CELERY_BEAT_SCHEDULE = {
 # Domain settings.
 YOUTHTRACK_PAGE_SIZE = 25
 YOUTHTRACK_RECENT_DAYS = 14
+# Retention: the closed case files of an operation are anonymised after 31 December of
+# this many years after the operation's end, unless the operation sets its own date
+# (``Operation.retention_until``). 5: the ESF+ keeps documents until 31 December of the
+# fifth year after the operation's end (the funder's audit period).
+YOUTHTRACK_RETENTION_YEARS_AFTER_END = int(
+    os.environ.get("YOUTHTRACK_RETENTION_YEARS_AFTER_END", "5")
+)
 
 # E-mail: account owners are told of every change an administrator makes to their
 # account. The console in development (local.py), an in-memory box in tests.
