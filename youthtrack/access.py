@@ -373,7 +373,8 @@ def can_edit_note(user: User, note: Note) -> bool:
 
 def people_linkable_by(user: User) -> QuerySet[YoungPerson]:
     """Young people the user may link to a new case file: those of whom the user's
-    organisation owns a case file (or whom it registered)."""
+    organisation owns a case file (or whom it registered). A person merged into
+    another is never linked again: their files moved to the person kept."""
     if (
         not user.is_authenticated
         or not user.is_active
@@ -384,7 +385,8 @@ def people_linkable_by(user: User) -> QuerySet[YoungPerson]:
     owned = CaseFile.objects.filter(owner_organisation_id=user.organisation_id)
     return YoungPerson.objects.filter(
         Q(pk__in=owned.values("young_person_id"))
-        | Q(created_by_organisation_id=user.organisation_id)
+        | Q(created_by_organisation_id=user.organisation_id),
+        merged_into__isnull=True,
     )
 
 
@@ -401,3 +403,32 @@ def can_edit_person(user: User, person: YoungPerson) -> bool:
         and user.organisation_id is not None
         and person.created_by_organisation_id == user.organisation_id
     )
+
+
+def people_mergeable_by(user: User) -> QuerySet[YoungPerson]:
+    """Young people a project lead may merge: linkable by the lead's organisation,
+    not merged already, and with no case file kept by another organisation (their
+    files are not the lead's to move)."""
+    if user.role != User.Role.LEAD:
+        return YoungPerson.objects.none()
+    foreign = CaseFile.objects.exclude(
+        owner_organisation_id=user.organisation_id
+    ).values("young_person_id")
+    return (
+        people_linkable_by(user)
+        .filter(merged_into__isnull=True)
+        .exclude(pk__in=foreign)
+    )
+
+
+def can_merge_people(user: User, kept: YoungPerson, merged: YoungPerson) -> bool:
+    """A project lead of the organisation that keeps every file of both people, who
+    leads the programme of at least one of those files."""
+    if kept.pk == merged.pk:
+        return False
+    if people_mergeable_by(user).filter(pk__in=[kept.pk, merged.pk]).count() != 2:
+        return False
+    return CaseFile.objects.filter(
+        young_person_id__in=[kept.pk, merged.pk],
+        programme_id__in=user.programmes_led.values("pk"),
+    ).exists()

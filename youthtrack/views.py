@@ -20,6 +20,7 @@ from .access import (
     can_share,
     case_file_permissions,
 )
+from .duplicates import Match
 from .filters import CaseFileFilter
 from .forms import (
     CaseFileForm,
@@ -131,7 +132,7 @@ def intake_page(
         request.POST or None, prefix="case", user=request.user, initial=initial["case"]
     )
     choice_form = IntakeChoiceForm(request.POST or None)
-    duplicates: list[YoungPerson] = []
+    duplicates: list[Match] = []
     if request.method == "POST":
         person_valid = existing is not None or person_form.is_valid()
         if person_valid and case_form.is_valid() and choice_form.is_valid():

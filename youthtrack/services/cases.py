@@ -15,6 +15,7 @@ from ..access import (
     can_link_person,
 )
 from ..audit import record_audit_event
+from ..duplicates import intake_duplicates
 from ..models import (
     AuditEvent,
     CaseFile,
@@ -24,7 +25,7 @@ from ..models import (
     User,
     YoungPerson,
 )
-from ..selectors import changes_since, young_person_possible_duplicates
+from ..selectors import changes_since
 from ..signals import participation_exit_changed
 from .errors import DuplicatePersonError, StaleEditError
 from .validation import _validate_all, validate_case_file, validate_young_person
@@ -132,19 +133,21 @@ def case_file_intake(
         person = YoungPerson(
             created_by_organisation_id=acting_user.organisation_id, **person_data
         )
-        if not confirmed_new_person:
-            matches = list(
-                young_person_possible_duplicates(
-                    user=acting_user,
-                    first_name=person.first_name,
-                    last_name=person.last_name,
-                    birth_date=person.birth_date,
-                )
-            )
-            if matches:
-                raise DuplicatePersonError(matches)
+        # The likely matches, best first (``duplicates``): shown before anything is
+        # created; once the advisor confirms a different person, the numbers of the
+        # people they were shown are kept on the new person's audit row.
+        matches = intake_duplicates(
+            user=acting_user,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+        )
+        if matches and not confirmed_new_person:
+            raise DuplicatePersonError(matches)
+        not_duplicate_of = [match.person.pk for match in matches]
     else:
         person = existing_person
+        not_duplicate_of = []
     case_data = {"advisor": acting_user, **case_data}
     case_file = CaseFile(
         young_person=person,
@@ -187,6 +190,11 @@ def case_file_intake(
             obj=person,
             case_file=None,
             version=person.version,
+            changes=(
+                {"confirmed_not_duplicate_of": [None, not_duplicate_of]}
+                if not_duplicate_of
+                else None
+            ),
         )
         case_file.young_person = person
     case_file.save()

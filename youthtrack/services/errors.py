@@ -2,9 +2,7 @@
 
 from django.db import models
 
-from ..models import (
-    YoungPerson,
-)
+from ..duplicates import Match
 from ..selectors import FieldChange
 
 
@@ -18,8 +16,9 @@ class StaleEditError(Exception):
 
 
 class DuplicatePersonError(Exception):
-    """A young person with the same name and birth date is already registered."""
+    """Young people likely the same as the one being registered are known already
+    (``duplicates.Match``, best first)."""
 
-    def __init__(self, matches: list[YoungPerson]):
+    def __init__(self, matches: list[Match]):
         super().__init__("possible duplicate")
         self.matches = matches
