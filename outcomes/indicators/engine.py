@@ -406,33 +406,41 @@ def _declined_q(item: Indicator, date_from: datetime.date, date_to: datetime.dat
     return _period_q(item, date_from, date_to) & ~CONDITIONS[item.condition] & declined
 
 
+# A participation's facts in the checksum: those the figures read ("age": at entry,
+# annotated by ``annotated``; the birth date itself enters no figure).
+PARTICIPATION_FACTS = (
+    "pk",
+    "young_person_id",
+    "young_person__gender_id",
+    "age",
+    "young_person__citizenship",
+    "entry_date",
+    "exit_date",
+    "exit_reason",
+    "employment_status",
+    "unemployed_since",
+    "education",
+    "highest_diploma__isced_level_id",
+    "registered_at_actiris",
+    "disability",
+    "foreign_background",
+    "minority",
+    "homeless",
+)
+
+
 def _checksum(
     participations: QuerySet[CaseFile], params: dict[str, int], rule_set: str
 ) -> str:
     """sha256 over the sorted facts the figures come from: the same data give the
-    same checksum (three queries whatever the number of participants)."""
+    same checksum (three queries whatever the number of participants). Of the birth
+    date, the figures read only the age at entry, and so does the checksum: an
+    anonymised person (whose birth date is replaced by one giving the same ages at
+    entry) leaves it unchanged."""
     ids = participations.values("pk")
     facts: dict[str, list[Any]] = {
         "participations": list(
-            participations.order_by("pk").values_list(
-                "pk",
-                "young_person_id",
-                "young_person__gender_id",
-                "young_person__birth_date",
-                "young_person__citizenship",
-                "entry_date",
-                "exit_date",
-                "exit_reason",
-                "employment_status",
-                "unemployed_since",
-                "education",
-                "highest_diploma__isced_level_id",
-                "registered_at_actiris",
-                "disability",
-                "foreign_background",
-                "minority",
-                "homeless",
-            )
+            participations.order_by("pk").values_list(*PARTICIPATION_FACTS)
         ),
         "outcomes": list(
             Outcome.objects.filter(case_file__in=ids)

@@ -240,6 +240,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Anonymises the closed case files whose retention has ended: takes nothing, and
+    # an anonymised file is not due any more (idempotent).
+    "retention": {"task": "youthtrack.retention_run", "schedule": 24 * 60 * 60},
     "expire-shares": {"task": "youthtrack.shares_expire", "schedule": 15 * 60},
     # Safe to run twice: each follow-up's reminder is claimed before it is sent.
     "follow-up-reminders": {
