@@ -1,31 +1,42 @@
-"""Background work of outcomes: thin tasks, no personal data in their arguments,
-safe to run twice."""
+"""Background work of outcomes: thin tasks, ids only in their arguments (never
+personal data), safe to run twice, acknowledged late (a worker killed in the middle
+leaves the message to be delivered again), retried with backoff on transient errors
+only (``youthtrack.jobs``)."""
 
 from celery import shared_task
-from django.db import OperationalError
+
+from youthtrack.jobs import RETRY_OPTIONS, TRANSIENT_ERRORS
 
 from .records import services
 
 
-@shared_task(
-    name="outcomes.follow_up_reminders",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="outcomes.follow_up_reminders", **RETRY_OPTIONS)
 def follow_up_reminders() -> int:
     """E-mail advisors the follow-ups that fell due, once each (runs every hour)."""
     return services.follow_up_reminders_send()
 
 
-@shared_task(
-    name="outcomes.report_generate",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def report_generate(job_id: int) -> str:
-    """Compute and render a report job; a job already claimed is left alone."""
+@shared_task(bind=True, name="outcomes.report_generate", **RETRY_OPTIONS)
+def report_generate(self, job_id: int) -> str:
+    """Compute and render a report job. A job running under another task's lease,
+    or done, is left alone; a redelivery of this task's message (its worker was
+    killed) or a retry takes it over. After the last retry of a transient error the
+    job is failed with its reason."""
     from .reports import services as report_services
 
-    return report_services.report_job_run(job_id=job_id)
+    try:
+        return report_services.report_job_run(job_id=job_id, task_id=self.request.id)
+    except TRANSIENT_ERRORS as error:
+        if self.request.retries < self.max_retries:
+            raise  # retried with backoff (autoretry_for)
+        report_services.report_job_give_up(job_id=job_id, error=error)
+        return "failed"
+
+
+@shared_task(name="outcomes.report_jobs_sweep", **RETRY_OPTIONS)
+def report_jobs_sweep() -> dict[str, int]:
+    """Queue again the report jobs whose worker died, fail those interrupted too
+    often, send again those whose message was lost (runs every few minutes)."""
+    from .reports import services as report_services
+
+    return report_services.report_jobs_sweep()

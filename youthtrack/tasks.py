@@ -4,9 +4,9 @@ import os
 import socket
 
 from celery import shared_task
-from django.db import OperationalError
 
 from . import services
+from .jobs import RETRY_OPTIONS
 
 
 @shared_task(name="youthtrack.ping")
@@ -15,24 +15,14 @@ def ping() -> dict:
     return {"pid": os.getpid(), "host": socket.gethostname()}
 
 
-@shared_task(
-    name="youthtrack.shares_expire",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="youthtrack.shares_expire", **RETRY_OPTIONS)
 def shares_expire() -> int:
     """End the sharings whose end date or consent has lapsed (runs every 15 minutes;
     the access gate already hides them at once)."""
     return services.shares_expire_due()
 
 
-@shared_task(
-    name="youthtrack.retention_run",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="youthtrack.retention_run", **RETRY_OPTIONS)
 def retention_run() -> dict:
     """Anonymise the closed case files whose retention has ended (every day). Takes
     nothing, returns counts only; safe to run twice: an anonymised file is no longer

@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views, views_account
+from . import views, views_account, views_merge
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("cases/<int:pk>/person/", views.person_edit, name="person_edit"),
+    path("cases/<int:pk>/merge/", views_merge.person_merge, name="person_merge"),
     path(
         "cases/<int:pk>/status/<slug:to_status>/",
         views.case_transition,

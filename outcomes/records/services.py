@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from youthtrack.access import can_edit_case_file, can_record_outcome
 from youthtrack.audit import record_audit_event
+from youthtrack.jobs import TransientError, is_transient
 from youthtrack.models import AuditEvent, CaseFile, User
 from youthtrack.services import case_file_transition
 
@@ -405,9 +406,13 @@ def follow_up_reminders_send() -> int:
         follow_up = FollowUp.objects.select_related("case_file__advisor").get(pk=pk)
         try:
             _send_reminder(follow_up)
-        except Exception:
-            # Not sent: let the next run try again.
+        except Exception as error:
+            # Not sent: let the next run try again. When the mail server is away or
+            # says "try later", stop here: the task retries with backoff (those
+            # already sent stay claimed and are not sent twice).
             FollowUp.objects.filter(pk=pk).update(reminder_sent_at=None)
+            if is_transient(error):
+                raise TransientError(f"follow-up reminder {pk} not sent") from error
             logger.exception("follow-up reminder %s not sent", pk)
             continue
         sent += 1

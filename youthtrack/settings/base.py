@@ -236,8 +236,24 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# A task's message is acknowledged once the task has finished, and given back to the
+# broker when its worker process dies: a worker killed in the middle of a report
+# leaves the message to be delivered again (the tasks are safe to run twice).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With Redis, the message of a worker killed outright (SIGKILL, power loss) is
+# delivered again only once it has been unacknowledged for the visibility timeout:
+# it must be longer than the longest task (CELERY_TASK_TIME_LIMIT) and than any retry
+# countdown, or a task still running would be delivered twice.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages whose timeout has passed (seconds,
+    # roughly interval × throttle): a hundredth of the timeout, 1 s to 100 s.
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 100)),
+    "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 1000 else 10,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Anonymises the closed case files whose retention has ended: takes nothing, and
@@ -249,7 +265,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outcomes.follow_up_reminders",
         "schedule": 60 * 60,
     },
+    # Report jobs whose worker died: queued again, or failed after a few attempts.
+    "report-jobs-sweep": {"task": "outcomes.report_jobs_sweep", "schedule": 5 * 60},
 }
+# A report job's claim is a lease longer than a task may run: a job still "running"
+# after it has ended lost its worker, and is taken over (REPORT_JOB_MAX_ATTEMPTS
+# claims at most, then it fails with its reason).
+REPORT_JOB_LEASE_SECONDS = int(
+    os.environ.get("REPORT_JOB_LEASE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 5 * 60))
+)
+REPORT_JOB_MAX_ATTEMPTS = 3
+# Test-only: seconds each report format waits before it is rendered, so that the
+# worker-kill test can kill a worker in the middle (read only by the test settings
+# and under DEBUG; production never sets it).
+YT_REPORT_TEST_DELAY_SECONDS = 0.0
 
 # Domain settings.
 YOUTHTRACK_PAGE_SIZE = 25

@@ -1,5 +1,6 @@
 """Test settings: SQLite by default, PostgreSQL when DATABASE_URL says so."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -16,3 +17,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Evidence documents of the tests go to a throw-away folder, never private-media/.
 OUTCOMES_EVIDENCE_ROOT = Path(tempfile.gettempdir()) / "youthtrack-test-evidence"
+# The worker-kill test (.ci/worker_kill.py) slows the report rendering down.
+YT_REPORT_TEST_DELAY_SECONDS = float(
+    os.environ.get("YT_REPORT_TEST_DELAY_SECONDS", "0")
+)
