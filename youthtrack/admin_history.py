@@ -11,6 +11,7 @@ from django.db import transaction
 
 from .audit import client_address, record_audit_event
 from .models import AuditEvent
+from .personal_data import personal_fields
 
 
 class HistoryKeptAdmin(admin.ModelAdmin):
@@ -31,14 +32,15 @@ class HistoryKeptInline:
 
 def record_deletion(request, obj) -> None:
     """Reference data is often keyed by a code (Gender "f", Commune "21004"): the
-    audit row's record number is then 0 and the code is in the changes."""
+    audit row's record number is then 0 and the code is in the changes. A record
+    holding personal data is named by its number only (its name would be one)."""
     if isinstance(obj.pk, int):
         record_audit_event(
             actor=request.user,
             action=AuditEvent.Action.DELETE,
             obj=obj,
             case_file=None,
-            changes={"record": [str(obj), None]},
+            changes={"record": [obj.pk if personal_fields(obj) else str(obj), None]},
         )
         return
     AuditEvent.objects.create(

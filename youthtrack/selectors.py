@@ -21,6 +21,7 @@ from .access import (
     people_linkable_by,
     share_in_force,
 )
+from .audit import is_personal_reference, opened_value
 from .filters import AuditEventFilter, CaseFileFilter
 from .models import (
     AuditEvent,
@@ -194,15 +195,23 @@ def changes_since(
     )
     changes = []
     for event in events:
-        for field, (before, after) in event.changes.items():
-            try:
-                model_field = obj._meta.get_field(field)
-            except FieldDoesNotExist:  # renamed since the event was written
-                label, before_text, after_text = field, str(before), str(after)
+        for field, change in event.changes.items():
+            if is_personal_reference(change) or not isinstance(change, list):
+                # A personal field: the trail keeps no value. "Now" is the
+                # record's, which the reader has on the form anyway.
+                before, after = opened_value(obj, field, change), None
+                before_text, after_text = "", _current_text(obj, field)
+                label = _field_label(obj, field)
             else:
-                label = str(getattr(model_field, "verbose_name", field))
-                before_text = display_value(model_field, before)
-                after_text = display_value(model_field, after)
+                before, after = change
+                try:
+                    model_field = obj._meta.get_field(field)
+                except FieldDoesNotExist:  # renamed since the event was written
+                    label, before_text, after_text = field, str(before), str(after)
+                else:
+                    label = str(getattr(model_field, "verbose_name", field))
+                    before_text = display_value(model_field, before)
+                    after_text = display_value(model_field, after)
             changes.append(
                 FieldChange(
                     field=label,
@@ -215,6 +224,24 @@ def changes_since(
                 )
             )
     return changes
+
+
+def _field_label(obj, field: str) -> str:
+    try:
+        return str(getattr(obj._meta.get_field(field), "verbose_name", field))
+    except FieldDoesNotExist:
+        return field
+
+
+def _current_text(obj, field: str) -> str:
+    try:
+        model_field = obj._meta.get_field(field)
+    except FieldDoesNotExist:
+        return ""
+    value = getattr(obj, getattr(model_field, "attname", field), None)
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    return display_value(model_field, value)
 
 
 # Counts on the dashboard are exact up to this, then "more than …": counting a busy

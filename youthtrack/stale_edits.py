@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from .audit import OpenedValue
 from .forms import data_copy
 from .services import StaleEditError, comparable_value
 
@@ -33,7 +34,12 @@ def merge_stale_edit(form: forms.BaseForm, error: StaleEditError) -> None:
     for name, opened_value in first_seen.items():
         if name not in form.fields or name not in form.cleaned_data:
             continue
-        if comparable_value(form.cleaned_data[name]) != opened_value:
+        typed = comparable_value(form.cleaned_data[name])
+        if isinstance(opened_value, OpenedValue):
+            # A personal field: the trail knows its opening value by fingerprint.
+            if not opened_value.matches(typed):
+                continue
+        elif typed != opened_value:
             continue  # the user changed it too: theirs stays, for them to decide
         key = form.add_prefix(name)
         current_value = getattr(current, current._meta.get_field(name).attname)

@@ -1,5 +1,6 @@
 from django import template
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -15,6 +16,28 @@ def record_label(object_type: str) -> str:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):
         return object_type
+
+
+@register.filter
+def fields_changed(event) -> str:
+    """The names of the fields an audit event changed, in the reader's language
+    (never their values: a personal field's are not even kept)."""
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        model = None
+    if model is None:
+        return ""
+    labels = []
+    for name in changes:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # what an action noted besides fields (an export's kind…)
+        if getattr(field, "verbose_name", None):
+            labels.append(str(field.verbose_name))
+    return ", ".join(labels)
 
 
 @register.simple_tag(takes_context=True)
