@@ -247,6 +247,13 @@ def edits(role: str, cat: str) -> bool:
     return member(role) and works_on_cases(role) and ROLES[role].org == CASES[cat].owner
 
 
+def merges(role: str, cat: str) -> bool:
+    """Merging two records of a person: a project lead of the organisation that keeps
+    every file of both (and leads the programme of one of them: "lead" leads
+    Uppercut, the programme of every file here)."""
+    return edits(role, cat) and ROLES[role].role == Role.LEAD
+
+
 def adds_notes(role: str, cat: str) -> bool:
     scope = CASES[cat].shared.get(ROLES[role].org or "")
     return edits(role, cat) or scope in (Scope.NOTES, Scope.OUTCOMES)
@@ -390,6 +397,11 @@ RULES: dict[str, Rule] = {
         True,
         {"GET": _case(edits, 200), "POST": _case(edits, 302)},
         "as case_edit",
+    ),
+    "person_merge": Rule(
+        True,
+        {"GET": _case(merges, 200), "POST": _case(merges, 302)},
+        "project leads of the owner organisation; sees only 403; else 404",
     ),
     "case_transition": Rule(
         True,
@@ -1016,6 +1028,11 @@ def _post_data(
         data[("person_edit", cat)] = form_post(
             YoungPersonForm(instance=case.young_person), other_languages="Lingala"
         )
+        # Merged with another person of the CDM, keeping this file's person.
+        data[("person_merge", cat)] = {
+            "with": str(cases["pending" if cat == "own" else "own"].young_person_id),
+            "keep": str(case.young_person_id),
+        }
         data[("case_transition", cat)] = {
             "version": str(case.version),
             "effective_date": today.isoformat(),
