@@ -4,7 +4,8 @@
 ``ref`` column) for the organisation that imported it, so that importing the same
 file again finds the same person instead of registering them twice. ``ImportRun``
 is one checked or imported file: who, when, what it found; the file itself is kept
-only between the dry run and the import, and cleared after."""
+only from the upload to the import (or the check that refused it), and cleared
+after."""
 
 from django.conf import settings
 from django.db import models
@@ -52,9 +53,12 @@ class ImportReference(models.Model):
 
 class ImportRun(models.Model):
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
         CHECKED = "checked", _("Checked, not imported yet")
         REFUSED = "refused", _("Refused: the file has problems")
+        IMPORTING = "importing", _("Being imported")
         IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
 
     organisation = models.ForeignKey(
         Organisation,
@@ -76,6 +80,19 @@ class ImportRun(models.Model):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # The check and the import run in the background (``outcomes.import_process``):
+    # the page follows their progress; the problems of the latest check are kept to
+    # be shown (sheet, line, column, reason in ``language``).
+    problems = models.JSONField(_("problems found"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="fr")
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    failure_reason = models.TextField(_("reason of the failure"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The claim of the task working on it, as a lease (as for report jobs).
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease ends at"), null=True, blank=True)
 
     # The uploaded workbook holds the people it imports; its name was typed.
     personal_data = classify(
