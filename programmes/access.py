@@ -32,7 +32,7 @@ def _member(user: User) -> bool:
         user.is_authenticated
         and user.is_active
         and user.organisation_id is not None
-        and user.role != User.Role.ADMIN
+        and user.reads_case_files
     )
 
 

@@ -9,6 +9,9 @@ not see is answered with 404, exactly like one that does not exist.
   case files shared with that organisation, while the sharing is accepted and has not
   ended; what they may do follows the scope of the sharing.
 - Administrators manage users and reference data; they read no case file.
+- Data protection officers read no case file either: they find the young people of
+  their organisation's files (``dpo_young_people``) and export what is held about
+  one of them, on their own pages; they write nothing on a file.
 
 Sharing is recorded twice on purpose: the ``Share`` row is the referral with its life,
 and django-guardian's direct foreign-key rows (``CaseFileGroupObjectPermission``) are
@@ -110,7 +113,7 @@ def case_file_visibility_q(user: User, prefix: str = "") -> Q:
     counts each row once."""
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
         return NOTHING
-    if user.role == User.Role.ADMIN:
+    if not user.reads_case_files:
         return NOTHING
     condition = shared_with_organisation(user.organisation_id, prefix)
     if user.works_on_cases:
@@ -131,7 +134,7 @@ def case_file_sources(user: User) -> list[Q]:
     (``tests/youthtrack/test_case_list_sources.py`` checks it for every role); they are
     only ever used beside the gate, never instead of it. A new branch of the gate goes
     here too, and into ``case_file_in_scope_q``."""
-    if user.organisation_id is None:
+    if user.organisation_id is None or not user.reads_case_files:
         return []
     sources = [
         Q(
@@ -159,7 +162,7 @@ def case_file_in_scope_q(user: User, field: str) -> Q:
     serves (700 ms at 1,000,000 young people instead of 30)."""
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
         return NOTHING
-    if user.role == User.Role.ADMIN:
+    if not user.reads_case_files:
         return NOTHING
     organisation_id = user.organisation_id
     ids = _shared_case_file_ids(organisation_id).order_by()
@@ -432,3 +435,26 @@ def can_merge_people(user: User, kept: YoungPerson, merged: YoungPerson) -> bool
         young_person_id__in=[kept.pk, merged.pk],
         programme_id__in=user.programmes_led.values("pk"),
     ).exists()
+
+
+# --- the data protection officer ---
+
+
+def dpo_young_people(user: User) -> QuerySet[YoungPerson]:
+    """The young people a data protection officer (or an administrator holding the
+    role) may find and export: those with a case file kept by their organisation,
+    whatever its status. Nobody else finds anyone here."""
+    if not user.is_authenticated or not user.acts_as_dpo:
+        return YoungPerson.objects.none()
+    owned = CaseFile.objects.filter(owner_organisation_id=user.organisation_id)
+    return YoungPerson.objects.filter(pk__in=owned.values("young_person_id"))
+
+
+def dpo_case_files(user: User, person: YoungPerson) -> QuerySet[CaseFile]:
+    """The person's case files the officer answers for: those their organisation
+    keeps (another organisation's file is that organisation's to answer for)."""
+    if not user.is_authenticated or not user.acts_as_dpo:
+        return CaseFile.objects.none()
+    return CaseFile.objects.filter(
+        young_person=person, owner_organisation_id=user.organisation_id
+    )

@@ -48,7 +48,13 @@ class AccountChangeForm(UserChangeForm):
     status: nobody widens their own access."""
 
     acting_user: User | None = None  # set per request by UserAdmin.get_form
-    OWN_ACCESS_FIELDS = ("role", "organisation", "programmes_led", "is_superuser")
+    OWN_ACCESS_FIELDS = (
+        "role",
+        "organisation",
+        "programmes_led",
+        "is_superuser",
+        "is_data_protection_officer",
+    )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -87,7 +93,14 @@ class UserAdmin(HistoryKeptAdmin, BaseUserAdmin):
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
         (
             _("Organisation and role"),
-            {"fields": ("organisation", "role", "programmes_led")},
+            {
+                "fields": (
+                    "organisation",
+                    "role",
+                    "is_data_protection_officer",
+                    "programmes_led",
+                )
+            },
         ),
         (
             _("Access"),
@@ -129,6 +142,7 @@ class UserAdmin(HistoryKeptAdmin, BaseUserAdmin):
             obj.organisation_id = before.organisation_id
             obj.is_active = before.is_active
             obj.is_superuser = before.is_superuser
+            obj.is_data_protection_officer = before.is_data_protection_officer
             if "programmes_led" in form.cleaned_data:
                 form.cleaned_data["programmes_led"] = before.programmes_led.all()
         elif waits:

@@ -363,3 +363,30 @@ class OneTimeCodeForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(_("The code has six digits."))
         return token
+
+
+class DpoSearchForm(forms.Form):
+    """The data protection officer finds a young person by name and date of birth
+    (posted, so that neither is written in an address or a server's log)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=DateInput(),
+        validators=date_validators,
+    )
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self):
+        cleaned_data = super().clean()
+        name = cleaned_data.get("name", "")
+        if not self.errors and not name and not cleaned_data.get("birth_date"):
+            raise forms.ValidationError(
+                _("Give a name, a date of birth or both."), code="empty"
+            )
+        if name and len(name) < 2:
+            self.add_error("name", _("Give at least two letters of the name."))
+        return cleaned_data

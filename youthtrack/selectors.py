@@ -17,6 +17,8 @@ from .access import (
     can_read_audit_of,
     case_file_sources,
     case_files_visible_to,
+    dpo_case_files,
+    dpo_young_people,
     notes_visible_to,
     people_linkable_by,
     share_in_force,
@@ -340,7 +342,7 @@ def shares_received_for_user(*, user: User) -> QuerySet[Share]:
     """Live sharings addressed to the user's organisation ("shared with us")."""
     if not user.is_authenticated or user.organisation_id is None:
         return Share.objects.none()
-    if user.role == User.Role.ADMIN:
+    if not user.reads_case_files:
         return Share.objects.none()
     return (
         Share.objects.filter(
@@ -425,3 +427,47 @@ def audit_event_page_for_admin(
         params.get("page")
     )
     return audit_filter, page
+
+
+# --- the data protection officer ---
+
+DPO_SEARCH_ROWS = 25
+
+
+def dpo_person_search(
+    *, user: User, name: str, birth_date: datetime.date | None
+) -> list[YoungPerson]:
+    """The young people of the officer's organisation's files whose name holds every
+    word given and born on the date given (either may be missing); at most
+    ``DPO_SEARCH_ROWS`` + 1, so that the page can say there are more."""
+    people = dpo_young_people(user)
+    for word in normalise_name(name).split():
+        people = people.filter(name_key__contains=word)
+    if birth_date is not None:
+        people = people.filter(birth_date=birth_date)
+    return list(
+        people.select_related("commune").order_by("name_key", "birth_date", "pk")[
+            : DPO_SEARCH_ROWS + 1
+        ]
+    )
+
+
+def dpo_person_get(*, user: User, pk: int) -> YoungPerson:
+    """A young person the officer answers for; 404 for anyone else."""
+    person = (
+        dpo_young_people(user)
+        .select_related("gender", "commune", "created_by_organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def dpo_person_case_files(*, user: User, person: YoungPerson) -> QuerySet[CaseFile]:
+    return (
+        dpo_case_files(user, person)
+        .select_related("programme", "owner_organisation")
+        .order_by("entry_date", "pk")
+    )

@@ -48,6 +48,12 @@ urlpatterns = [
         name="share_answer",
     ),
     path("audit/", views.audit_log, name="audit_log"),
+    path("data-protection/", views.dpo_people, name="dpo_people"),
+    path(
+        "data-protection/people/<int:person_pk>/",
+        views.dpo_person,
+        name="dpo_person",
+    ),
     path("account/", views_account.account, name="account"),
     path(
         "account/password/",

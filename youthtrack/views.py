@@ -26,6 +26,7 @@ from .forms import (
     CaseFileForm,
     ConsentForm,
     ConsentWithdrawForm,
+    DpoSearchForm,
     IntakeChoiceForm,
     NoteForm,
     ShareForm,
@@ -592,4 +593,58 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "youthtrack/audit_log.html",
         {"filter": audit_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+# --- the data protection officer ---
+
+
+def _require_dpo(user) -> None:
+    """Only a data protection officer (or an administrator holding the role) has
+    these pages; anyone else is answered as if they did not exist."""
+    if not user.acts_as_dpo:
+        raise Http404
+
+
+@login_required
+def dpo_people(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Finds a young person of the organisation's files by name and date of birth;
+    every person listed is an audited read."""
+    user = request.user
+    _require_dpo(user)
+    form = DpoSearchForm(request.POST if request.method == "POST" else None)
+    people: list[YoungPerson] | None = None
+    more = False
+    if form.is_bound and form.is_valid():
+        people = selectors.dpo_person_search(
+            user=user,
+            name=form.cleaned_data["name"],
+            birth_date=form.cleaned_data["birth_date"],
+        )
+        more = len(people) > selectors.DPO_SEARCH_ROWS
+        people = people[: selectors.DPO_SEARCH_ROWS]
+        for person in people:
+            services.young_person_record_view(young_person=person, acting_user=user)
+    return render(
+        request,
+        "youthtrack/dpo_people.html",
+        {"form": form, "people": people, "more": more},
+    )
+
+
+@login_required
+def dpo_person(request: AuthenticatedHttpRequest, person_pk: int) -> HttpResponse:
+    """What the organisation holds about one young person, and what the officer can
+    do with it (the other apps' panels: the right of access's export…)."""
+    user = request.user
+    _require_dpo(user)
+    person = selectors.dpo_person_get(user=user, pk=person_pk)
+    services.young_person_record_view(young_person=person, acting_user=user)
+    return render(
+        request,
+        "youthtrack/dpo_person.html",
+        {
+            "person": person,
+            "case_files": selectors.dpo_person_case_files(user=user, person=person),
+        },
     )

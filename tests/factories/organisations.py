@@ -43,8 +43,9 @@ def actiris() -> factory.SubFactory:
 
 
 class UserFactory(DjangoModelFactory):
-    """A youth advisor at the CDM by default; traits ``partner``, ``lead``, ``admin``.
-    The password is "demo-password-2026" unless ``password=...`` is given."""
+    """A youth advisor at the CDM by default; traits ``partner``, ``lead``, ``admin``,
+    ``dpo`` (data protection officer). The password is "demo-password-2026" unless
+    ``password=...`` is given."""
 
     class Meta:
         model = User
@@ -55,6 +56,7 @@ class UserFactory(DjangoModelFactory):
         partner = factory.Trait(role=User.Role.PARTNER, organisation=actiris())
         lead = factory.Trait(role=User.Role.LEAD)
         admin = factory.Trait(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+        dpo = factory.Trait(role=User.Role.DPO)
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name", locale="fr_BE")

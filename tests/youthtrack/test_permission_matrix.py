@@ -137,6 +137,9 @@ ROLES: dict[str, RoleSpec] = {
     "partner_none": RoleSpec("fwb", Role.PARTNER),
     "admin": RoleSpec("cdm", Role.ADMIN),
     "admin_unverified": RoleSpec("cdm", Role.ADMIN, verified=False),
+    # The CDM's data protection officer: opens no case file, finds the young people
+    # of the CDM's files on the data protection pages (second factor passed).
+    "dpo": RoleSpec("cdm", Role.DPO),
     "anonymous": RoleSpec(None, None),
 }
 
@@ -224,8 +227,14 @@ NOTES: dict[str, list[tuple[str, str]]] = {
 
 
 def member(role: str) -> bool:
-    """Signed in, and not an administrator (who reads no case file)."""
-    return ROLES[role].role not in (None, Role.ADMIN)
+    """Signed in, and not an administrator or a data protection officer (who read no
+    case file)."""
+    return ROLES[role].role not in (None, Role.ADMIN, Role.DPO)
+
+
+def dpo_finds(role: str, cat: str) -> bool:
+    """A data protection officer finds the people of their organisation's files."""
+    return ROLES[role].role == Role.DPO and ROLES[role].org == CASES[cat].owner
 
 
 def works_on_cases(role: str) -> bool:
@@ -336,9 +345,27 @@ def _admin_only(role: str, cat: str | None) -> int:
     return 200 if ROLES[role].role == Role.ADMIN else 404
 
 
+def _dpo_only(ok: int) -> Expect:
+    return lambda role, cat: ok if ROLES[role].role == Role.DPO else 404
+
+
+def _dpo_person(ok: int) -> Expect:
+    def expect(role: str, cat: str | None) -> int:
+        assert cat is not None
+        return ok if dpo_finds(role, cat) else 404
+
+    return expect
+
+
+# The pages on which a data protection officer reads the people (and, in the right
+# of access's export, the notes) of their organisation's files.
+DPO_PAGES = {"dpo_person"}
+
+
 def _unless_verified(role: str, cat: str | None) -> int:
-    # Only the administrator has a device and a verified session.
-    return 302 if role == "admin" else 200
+    # Only the administrator and the data protection officer have a device and a
+    # verified session.
+    return 302 if role in ("admin", "dpo") else 200
 
 
 def _login(role: str, cat: str | None) -> int:
@@ -360,6 +387,17 @@ RULES: dict[str, Rule] = {
         "advisors and leads; others 403",
     ),
     "audit_log": Rule(False, {"GET": _admin_only}, "administrators; others 404"),
+    "dpo_people": Rule(
+        False,
+        {"GET": _dpo_only(200), "POST": _dpo_only(200)},
+        "data protection officers (an empty search: the form again); others 404",
+    ),
+    "dpo_person": Rule(
+        True,
+        {"GET": _dpo_person(200)},
+        "the data protection officer of the organisation keeping the file; else 404",
+        params={"person_pk": "person"},
+    ),
     "account": Rule(False, {"GET": _always(200)}, "every signed-in user"),
     "password_change": Rule(
         False,
@@ -453,10 +491,6 @@ COHORT_ADVISORS = {"owner_advisor"}
 WALK_IN_ORG = "cdm"
 
 
-def is_admin(role: str) -> bool:
-    return ROLES[role].role == Role.ADMIN
-
-
 def manages_cohort(role: str) -> bool:
     """Project leads of the organisation in charge, or of the programme."""
     return ROLES[role].role == Role.LEAD and (
@@ -482,7 +516,7 @@ def _programme_page(permitted: Callable[[str], bool] | None, ok: int) -> Expect:
     none (404); some pages need more (403)."""
 
     def expect(role: str, cat: str | None) -> int:
-        if is_admin(role):
+        if not member(role):  # administrators, data protection officers
             return 404
         if permitted is not None and not permitted(role):
             return 403
@@ -854,6 +888,8 @@ def _build() -> World:
         client = signed_in(user)
         if ROLES[name].role == Role.ADMIN and ROLES[name].verified:
             verify_session(client, device)
+        elif ROLES[name].role == Role.DPO:
+            verify_session(client, confirmed_device(user))
         sessions[name] = session_cookie(client)
 
     return World(
@@ -1119,6 +1155,8 @@ def _kwargs(url: Url, cat: str | None, variant: str | None, w: World) -> dict:
         source = rule.params.get(param, param)
         if source in ("pk", "case"):
             values[param] = w.cases[cat].pk
+        elif source == "person":
+            values[param] = w.cases[cat].young_person_id
         elif source == "goal":
             values[param] = w.objects["goals"][cat].pk
         elif source in ("outcome", "follow_up"):
@@ -1149,11 +1187,14 @@ def _kwargs(url: Url, cat: str | None, variant: str | None, w: World) -> dict:
     return values
 
 
-def hidden_strings(role: str, w: World) -> list[str]:
+def hidden_strings(role: str, w: World, name: str = "") -> list[str]:
     """Personal data the role may not see anywhere: the people of the case files it
-    does not see, and the notes it may not read on those it does."""
+    does not see, and the notes it may not read on those it does (on the data
+    protection pages, the officer reads the people of their organisation's files)."""
     strings: list[str] = []
     for cat, case in w.cases.items():
+        if name in DPO_PAGES and dpo_finds(role, cat):
+            continue
         if not sees(role, cat):
             person = person_strings(case)
             if CASES[cat].pending.get(ROLES[role].org or ""):
@@ -1233,7 +1274,7 @@ def test_matrix(world, db, name, variant, method, role, cat):
             f"{method} {path} as {role}: {response.status_code}, expected {expected}"
         )
     text = body(response)
-    leaks = [value for value in hidden_strings(role, world) if value in text]
+    leaks = [value for value in hidden_strings(role, world, name) if value in text]
     assert not leaks, f"{method} {path} as {role} shows {leaks}"
     if before is not None:
         changed = diff(before, db_snapshot())

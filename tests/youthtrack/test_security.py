@@ -336,7 +336,7 @@ def test_two_factor_is_offered_to_everyone_and_required_of_no_advisor(sarah):
     assert account.context["has_two_factor"] is False
     assert reverse("otp_setup") in account.content.decode()
     assert client.get(reverse("otp_setup")).status_code == 200
-    assert settings.TWO_FACTOR_REQUIRED_ROLES == [User.Role.ADMIN]
+    assert settings.TWO_FACTOR_REQUIRED_ROLES == [User.Role.ADMIN, User.Role.DPO]
 
 
 # --- passwords -----------------------------------------------------------------------

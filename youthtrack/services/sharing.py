@@ -151,7 +151,7 @@ def _require_partner_member(user: User, share: Share) -> None:
     if (
         not user.is_authenticated
         or user.organisation_id != share.partner_id
-        or user.role == User.Role.ADMIN
+        or not user.reads_case_files
     ):
         raise PermissionDenied
 

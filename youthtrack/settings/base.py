@@ -179,7 +179,7 @@ OTP_TOTP_ISSUER = "youthtrack"
 # The admin never shows an authenticator's secret or QR code: whoever saw it could
 # pass another user's second factor.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-TWO_FACTOR_REQUIRED_ROLES = ["admin"]
+TWO_FACTOR_REQUIRED_ROLES = ["admin", "dpo"]
 
 # Content Security Policy (django-csp): our own scripts, styles and images only.
 CONTENT_SECURITY_POLICY = {

@@ -76,6 +76,7 @@ DEMO_USERS = {
     "partner": ("Lotte", "Peeters", Role.PARTNER, "actiris", False),
     "lead": ("Nadia", "Lambert", Role.LEAD, "cdm", False),
     "admin": ("Admin", "CDM", Role.ADMIN, "cdm", True),
+    "dpo": ("Marie", "Dubois", Role.DPO, "cdm", False),
 }
 # Colleagues who own the rest of the caseload; they do not log in to the demo.
 COLLEAGUES = {
