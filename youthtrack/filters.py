@@ -2,7 +2,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -18,6 +18,7 @@ from .models import (
     AuditEvent,
     CaseFile,
     Commune,
+    Consent,
     Gender,
     Organisation,
     Programme,
@@ -72,6 +73,19 @@ def birth_date_range(
     latest = years_ago(min_age)
     earliest = years_ago(max_age + 1) + datetime.timedelta(days=1)
     return earliest, latest
+
+
+def keep_consent_in_force(day: datetime.date) -> Exists:
+    """The case file holds, on ``day``, a consent to keep it (processing of personal
+    data) that is neither withdrawn nor expired."""
+    return Exists(
+        Consent.objects.filter(
+            case_file_id=OuterRef("pk"),
+            purpose=Consent.Purpose.DATA_PROCESSING,
+            given_on__lte=day,
+            withdrawn_on__isnull=True,
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+    )
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -134,6 +148,12 @@ class CaseFileFilter(django_filters.FilterSet):
         method="filter_age_band",
         empty_label=_("All"),
     )
+    consent = django_filters.ChoiceFilter(
+        label=_("Consent"),
+        choices=[("missing", _("No consent to keep the file"))],
+        method="filter_consent",
+        empty_label=_("All"),
+    )
     entry_from = BoundedDateFilter(
         label=_("Entry from"),
         field_name="entry_date",
@@ -178,6 +198,7 @@ class CaseFileFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.filters["advisor"].queryset = User.objects.filter(
             # None means IS NULL to Django; the stubs' lookup type leaves None out.
             organisation_id=user.organisation_id,  # type: ignore[misc]
@@ -197,6 +218,14 @@ class CaseFileFilter(django_filters.FilterSet):
 
     def filter_age_band(self, queryset, name, value):
         if value not in AGE_BANDS:
+    def filter_consent(self, queryset, name, value):
+        if value != "missing":
+            return queryset
+        # Consents are the owner organisation's to read: its own files only.
+        return queryset.filter(owner_organisation_id=self.user.organisation_id).exclude(
+            keep_consent_in_force(timezone.localdate())
+        )
+
             return queryset
         earliest, latest = birth_date_range(*AGE_BANDS[value], timezone.localdate())
         return queryset.filter(

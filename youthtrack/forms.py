@@ -337,6 +337,106 @@ class ShareForm(SafeModelFormMixin, forms.ModelForm):
         self.fields["end_date"].widget.attrs["min"] = timezone.localdate().isoformat()
         if may_override:
             self.fields["override_reason"].help_text = _(
+class IntakeConsentForm(forms.Form):
+    """The intake's consent step: the consent to keep the file, given now or asked
+    for later (the file is then flagged on the advisor's dashboard), and with it the
+    sharing and reporting consents. The rules (under 16: a parent or guardian) are
+    the consent service's."""
+
+    GIVEN, LATER = "given", "later"
+
+    keep = forms.ChoiceField(
+        label=_("Consent to keep this case file"),
+        choices=[
+            (GIVEN, _("Given")),
+            (LATER, _("Not yet: the file is flagged until it is recorded")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Say whether the consent to keep this case file was given.")
+        },
+    )
+    given_by = forms.ChoiceField(
+        label=_("Given by"),
+        choices=Consent.GivenBy.choices,
+        widget=forms.RadioSelect,
+        initial=Consent.GivenBy.YOUNG_PERSON,
+        required=False,
+        help_text=_("Under 16 on the date given: a parent or guardian."),
+    )
+    guardian_name = forms.CharField(
+        label=_("Name of parent or guardian"), max_length=200, required=False
+    )
+    given_on = forms.DateField(
+        label=_("Date given"), widget=DateInput(), required=False
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Also consents to sharing the file with"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only the partners they agreed to; more can be recorded later."),
+    )
+    funder_reporting = forms.BooleanField(
+        label=_("Also consents to reporting to funders (ESF+, Actiris)"),
+        required=False,
+    )
+
+    def __init__(self, *args, organisation_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = self.fields["partners"]
+        assert isinstance(partners, forms.ModelChoiceField)
+        partners.queryset = (
+            Organisation.objects.filter(is_active=True)
+            .exclude(pk=organisation_id)
+            .order_by("name")
+        )
+        self.fields["given_on"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("keep") == self.GIVEN:
+            if not cleaned.get("given_by"):
+                self.add_error("given_by", _("Say who gave the consent."))
+            if not cleaned.get("given_on") and "given_on" not in self.errors:
+                self.add_error("given_on", _("Give the date the consent was given."))
+        return cleaned
+
+    def consent_data(self) -> dict[str, Any] | None:
+        """The consent to keep the file, for the service; None when not given yet."""
+        if self.cleaned_data["keep"] != self.GIVEN:
+            return None
+        by_guardian = self.cleaned_data["given_by"] == Consent.GivenBy.GUARDIAN
+        return {
+            "given_by": self.cleaned_data["given_by"],
+            "guardian_name": self.cleaned_data["guardian_name"].strip()
+            if by_guardian
+            else "",
+            "given_on": self.cleaned_data["given_on"],
+        }
+
+
+class ConfirmForm(forms.Form):
+    """The second step of a destructive action: posted from its confirmation page.
+    Without it, the view shows that page and does nothing."""
+
+    confirm = forms.BooleanField(required=True, widget=forms.HiddenInput)
+
+
+class ShareDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does your organisation decline this referral?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": _("Say why your organisation declines this referral.")
+        },
+        help_text=_(
+            "The advisor who referred the young person reads it on the case page."
+        ),
+    )
+
+
                 "Only when no consent is recorded and sharing cannot wait: the reason "
                 "is kept in the audit trail."
             )

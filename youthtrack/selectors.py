@@ -24,7 +24,7 @@ from .access import (
     share_in_force,
 )
 from .audit import is_personal_reference, opened_value
-from .filters import AuditEventFilter, CaseFileFilter
+from .filters import AuditEventFilter, CaseFileFilter, keep_consent_in_force
 from .models import (
     AuditEvent,
     CaseFile,
@@ -376,6 +376,90 @@ def shares_sent_for_user(*, user: User) -> QuerySet[Share]:
     )
 
 
+def shares_received_ended_for_user(*, user: User) -> QuerySet[Share]:
+    """Referrals to the user's organisation that are over (declined, revoked,
+    expired, consent withdrawn), newest first: what the partner answered or lost.
+    They name the young person as a pending referral does, by first name and
+    initial."""
+    if (
+        not user.is_authenticated
+        or user.organisation_id is None
+        or not user.reads_case_files
+    ):
+        return Share.objects.none()
+    return (
+        Share.objects.filter(partner_id=user.organisation_id)
+        .exclude(status__in=[Share.Status.PENDING, Share.Status.ACCEPTED])
+        .select_related(
+            "case_file__young_person",
+            "case_file__programme",
+            "case_file__owner_organisation",
+            "created_by",
+            "answered_by",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def shares_sent_ended_for_user(*, user: User) -> QuerySet[Share]:
+    """The user's organisation's referrals that are over, newest first."""
+    if not user.is_authenticated or not user.works_on_cases:
+        return Share.objects.none()
+    return (
+        Share.objects.filter(case_file__owner_organisation_id=user.organisation_id)
+        .exclude(status__in=[Share.Status.PENDING, Share.Status.ACCEPTED])
+        .select_related(
+            "case_file__young_person",
+            "partner",
+            "created_by",
+            "answered_by__organisation",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def share_decline_notices_for_user(*, user: User) -> QuerySet[Share]:
+    """Referrals a partner declined that the user has not yet seen: those of the files
+    they are the advisor of (or shared, when the file has no advisor), in their own
+    organisation."""
+    if not user.is_authenticated or not user.works_on_cases:
+        return Share.objects.none()
+    return (
+        Share.objects.filter(
+            case_file__owner_organisation_id=user.organisation_id,
+            status=Share.Status.DECLINED,
+            decline_seen_at__isnull=True,
+        )
+        .filter(
+            Q(case_file__advisor_id=user.pk)
+            | Q(case_file__advisor__isnull=True, created_by_id=user.pk)
+        )
+        .select_related("case_file__young_person", "partner", "answered_by")
+        .order_by("-answered_at", "-pk")
+    )
+
+
+def shares_ending_with_consent(*, consent) -> list[Share]:
+    """The live sharings a consent covers: withdrawing it ends them, and their
+    partners lose access at once."""
+    return list(
+        consent.shares.filter(
+            status__in=[Share.Status.PENDING, Share.Status.ACCEPTED]
+        ).select_related("partner")
+    )
+
+
+def case_files_without_consent(*, user: User) -> QuerySet[CaseFile]:
+    """The user's open files that hold no consent to keep them today, oldest entry
+    first: to be asked for at the next contact."""
+    return (
+        my_open_case_files(user)
+        .exclude(keep_consent_in_force(timezone.localdate()))
+        .select_related("young_person")
+        .order_by("entry_date", "pk")
+    )
+
+
 def share_received_get_for_user(*, user: User, pk: int) -> Share:
     try:
         return shares_received_for_user(user=user).get(pk=pk)
@@ -383,11 +467,21 @@ def share_received_get_for_user(*, user: User, pk: int) -> Share:
         raise Http404 from None
 
 
-def share_list_for_case_file(*, case_file: CaseFile) -> QuerySet[Share]:
-    """Every sharing of a case file, ended ones too: for its owner organisation."""
-    return case_file.shares.select_related(
-        "partner", "created_by", "answered_by", "ended_by", "consent"
+def share_list_for_case_file(
+    *, case_file: CaseFile, ended: bool = True
+) -> QuerySet[Share]:
+    """The sharings of a case file, for its owner organisation: the live ones, and
+    with ``ended`` those declined, revoked or expired too."""
+    shares = case_file.shares.select_related(
+        "partner",
+        "created_by",
+        "answered_by__organisation",
+        "ended_by",
+        "consent",
     )
+    if not ended:
+        shares = shares.filter(status__in=[Share.Status.PENDING, Share.Status.ACCEPTED])
+    return shares
 
 
 # --- audit trail ---

@@ -43,6 +43,11 @@ urlpatterns = [
     path("cases/export.csv", views.case_list_export, name="case_list_export"),
     path("shares/", views.shares, name="shares"),
     path(
+        "shares/<int:share_pk>/decline/",
+        views.share_decline,
+        name="share_decline",
+    ),
+    path(
         "shares/<int:share_pk>/<slug:answer>/",
         views.share_answer,
         name="share_answer",

@@ -24,17 +24,20 @@ from .duplicates import Match
 from .filters import CaseFileFilter
 from .forms import (
     CaseFileForm,
+    ConfirmForm,
     ConsentForm,
     ConsentWithdrawForm,
     DpoSearchForm,
     IntakeChoiceForm,
+    IntakeConsentForm,
     NoteForm,
+    ShareDeclineForm,
     ShareForm,
     TransitionForm,
     YoungPersonForm,
 )
 from .http import AuthenticatedHttpRequest
-from .models import CaseFile, YoungPerson
+from .models import CaseFile, Consent, YoungPerson
 from .stale_edits import apply_service_errors, form_saved, show_stale_edit
 
 
@@ -67,6 +70,15 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         user, case_file, next_statuses=services.allowed_transitions(case_file)
     )
     owner = permissions.is_owner
+    show_ended = request.GET.get("shares") == "all"
+    consents = (
+        list(case_file.consents.select_related("partner", "recorded_by"))
+        if owner
+        else []
+    )
+    if owner:
+        # The declines of this file, read here with their reason: seen.
+        services.share_declines_seen(case_file=case_file, acting_user=user)
     return render(
         request,
         "youthtrack/case_detail.html",
@@ -76,12 +88,18 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "case_perms": permissions,
             "notes": selectors.note_list_for_user(user=user, case_file=case_file),
             "status_changes": case_file.status_changes.select_related("changed_by"),
-            "consents": case_file.consents.select_related("partner", "recorded_by")
+            "consents": consents,
+            "keep_consent_missing": owner
+            and not any(
+                c.purpose == Consent.Purpose.DATA_PROCESSING and c.is_active
+                for c in consents
+            ),
+            "shares": selectors.share_list_for_case_file(
+                case_file=case_file, ended=show_ended
+            )
             if owner
             else [],
-            "shares": selectors.share_list_for_case_file(case_file=case_file)
-            if owner
-            else [],
+            "show_ended_shares": show_ended,
             "access_log": selectors.audit_events_for_case_file(
                 user=user, case_file=case_file
             )[:30],
@@ -133,10 +151,21 @@ def intake_page(
         request.POST or None, prefix="case", user=request.user, initial=initial["case"]
     )
     choice_form = IntakeChoiceForm(request.POST or None)
+    consent_form = IntakeConsentForm(
+        request.POST or None,
+        prefix="consent",
+        organisation_id=request.user.organisation_id,
+    )
     duplicates: list[Match] = []
     if request.method == "POST":
         person_valid = existing is not None or person_form.is_valid()
-        if person_valid and case_form.is_valid() and choice_form.is_valid():
+        consent_valid = consent_form.is_valid()
+        if (
+            person_valid
+            and case_form.is_valid()
+            and choice_form.is_valid()
+            and consent_valid
+        ):
             intake_data = {
                 "acting_user": request.user,
                 "person_data": None if existing else person_form.model_data(),
@@ -145,11 +174,18 @@ def intake_page(
                 "confirmed_new_person": choice_form.cleaned_data["confirm_new_person"],
             }
             try:
-                case_file = open_case_file(**intake_data)
+                # The file and the consents given at intake, in one transaction.
+                case_file = services.case_file_open_with_consent(
+                    open_case_file=open_case_file,
+                    consent=consent_form.consent_data(),
+                    sharing_partners=list(consent_form.cleaned_data["partners"]),
+                    funder_reporting=consent_form.cleaned_data["funder_reporting"],
+                    **intake_data,
+                )
             except services.DuplicatePersonError as error:
                 duplicates = error.matches
             except ValidationError as error:
-                apply_service_errors(case_form, error, person_form)
+                apply_service_errors(case_form, error, person_form, consent_form)
             else:
                 if case_file.status == CaseFile.Status.INTAKE:
                     message = _("Case file #%(pk)s opened for %(name)s.")
@@ -171,6 +207,7 @@ def intake_page(
             "person_form": person_form,
             "case_form": case_form,
             "choice_form": choice_form,
+            "consent_form": consent_form,
             "existing": existing,
             "duplicates": duplicates,
         },
@@ -351,7 +388,11 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
-    form = ConsentForm(request.POST or None)
+    purpose = request.GET.get("purpose")  # from the dashboard's "files without consent"
+    form = ConsentForm(
+        request.POST or None,
+        initial={"purpose": purpose} if purpose in Consent.Purpose.values else None,
+    )
     if request.method == "POST" and form.is_valid():
         if form_saved(
             request,
@@ -368,16 +409,20 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def consent_withdraw(
     request: AuthenticatedHttpRequest, pk: int, consent_pk: int
 ) -> HttpResponse:
+    """A page that says what the withdrawal ends (which partners lose access) and
+    asks to confirm it; posted with ``confirm``, the withdrawal is recorded."""
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_edit_case_file(request.user, case_file):
         raise PermissionDenied
-    consent = get_object_or_404(case_file.consents, pk=consent_pk)
-    form = ConsentWithdrawForm(request.POST)
-    if form.is_valid():
+    consent = get_object_or_404(
+        case_file.consents.select_related("partner"), pk=consent_pk
+    )
+    form = ConsentWithdrawForm(request.POST or None)
+    confirmed = ConfirmForm(request.POST or None).is_valid()
+    if request.method == "POST" and confirmed and form.is_valid():
         try:
             services.consent_withdraw(
                 consent=consent,
@@ -385,16 +430,25 @@ def consent_withdraw(
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The consent was withdrawn."))
-    else:
-        for errors in form.errors.values():
-            for error_message in errors:
-                # An ErrorList yields its messages as text; the stubs say its items.
-                messages.error(request, error_message)  # type: ignore[arg-type]
-    return redirect("case_detail", pk=case_file.pk)
+            return redirect("case_detail", pk=case_file.pk)
+    elif request.method == "POST" and not confirmed:
+        # Posted without the confirmation: the page, with the date that was sent.
+        form = ConsentWithdrawForm(
+            initial={"withdrawn_on": request.POST.get("withdrawn_on")}
+        )
+    return render(
+        request,
+        "youthtrack/consent_withdraw.html",
+        {
+            "form": form,
+            "case": case_file,
+            "consent": consent,
+            "losing_access": selectors.shares_ending_with_consent(consent=consent),
+        },
+    )
 
 
 # --- sharing ---
@@ -436,36 +490,61 @@ def case_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def share_revoke(
     request: AuthenticatedHttpRequest, pk: int, share_pk: int
 ) -> HttpResponse:
+    """A page that says the partner loses access at once and asks to confirm it;
+    posted with ``confirm``, the sharing ends."""
     case_file = selectors.case_file_get_for_user(user=request.user, pk=pk)
     if not can_share(request.user, case_file):
         raise PermissionDenied
     share = get_object_or_404(case_file.shares.select_related("partner"), pk=share_pk)
-    try:
-        services.share_revoke(share=share, acting_user=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("Sharing with %(partner)s revoked: they no longer see this case file.")
-            % {"partner": share.partner},
-        )
-    return redirect("case_detail", pk=case_file.pk)
+    if request.method == "POST" and ConfirmForm(request.POST).is_valid():
+        try:
+            services.share_revoke(share=share, acting_user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Sharing with %(partner)s revoked: they no longer see this case "
+                    "file."
+                )
+                % {"partner": share.partner},
+            )
+        return redirect("case_detail", pk=case_file.pk)
+    return render(
+        request, "youthtrack/share_revoke.html", {"case": case_file, "share": share}
+    )
+
+
+SHARES_ENDED_ROWS = 100
 
 
 @login_required
 def shares(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Live referrals; with ``ended=1`` the declined and ended ones too."""
+    show_ended = request.GET.get("ended") == "1"
+    user = request.user
     return render(
         request,
         "youthtrack/shares.html",
         {
-            "shared_with_us": selectors.shares_received_for_user(user=request.user),
-            "shared_by_us": selectors.shares_sent_for_user(user=request.user),
+            "shared_with_us": selectors.shares_received_for_user(user=user),
+            "shared_by_us": selectors.shares_sent_for_user(user=user),
+            "show_ended": show_ended,
+            "ended_with_us": selectors.shares_received_ended_for_user(user=user)[
+                :SHARES_ENDED_ROWS
+            ]
+            if show_ended
+            else [],
+            "ended_by_us": selectors.shares_sent_ended_for_user(user=user)[
+                :SHARES_ENDED_ROWS
+            ]
+            if show_ended
+            else [],
         },
     )
 
@@ -475,21 +554,50 @@ def shares(request: AuthenticatedHttpRequest) -> HttpResponse:
 def share_answer(
     request: AuthenticatedHttpRequest, share_pk: int, answer: str
 ) -> HttpResponse:
-    share = selectors.share_received_get_for_user(user=request.user, pk=share_pk)
-    answers = {"accept": services.share_accept, "decline": services.share_decline}
-    if answer not in answers:
+    # "decline" is share_decline's URL (it asks for a reason first).
+    if answer != "accept":
         raise Http404
+    share = selectors.share_received_get_for_user(user=request.user, pk=share_pk)
     try:
-        answers[answer](share=share, acting_user=request.user)
+        services.share_accept(share=share, acting_user=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect("shares")
-    if answer == "accept":
-        messages.success(request, _("Sharing accepted: the case file is open to you."))
-        return redirect("case_detail", pk=share.case_file_id)
-    messages.success(request, _("Sharing declined."))
-    return redirect("shares")
+    messages.success(request, _("Sharing accepted: the case file is open to you."))
+    return redirect("case_detail", pk=share.case_file_id)
+
+
+@login_required
+def share_decline(request: AuthenticatedHttpRequest, share_pk: int) -> HttpResponse:
+    """The partner declines a referral: a page that asks why (the referring advisor
+    reads it) and confirms; posted with ``confirm`` and a reason, it is declined."""
+    share = selectors.share_received_get_for_user(user=request.user, pk=share_pk)
+    confirmed = ConfirmForm(request.POST or None).is_valid()
+    form = ShareDeclineForm(request.POST if confirmed else None)
+    if confirmed and form.is_valid():
+        try:
+            services.share_decline(
+                share=share,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("shares")
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Sharing declined: %(org)s is told, with your reason.")
+                % {"org": share.case_file.owner_organisation},
+            )
+            return redirect("shares")
+    return render(
+        request, "youthtrack/share_decline.html", {"form": form, "share": share}
+    )
 
 
 # --- exports ---

@@ -403,6 +403,24 @@ _OTHER_LANGUAGES = {
 }
 
 
+# What a referral to a partner asks of it, by programme: the purpose an advisor of
+# that programme writes (the generated local offices' programmes take the last one).
+_SHARE_PURPOSES = {
+    "touchngo": "Inscription chez Actiris et recherche d'emploi accompagnée "
+    "(Touch'N'Go)",
+    "uppercut": "Suite du parcours après les deux semaines intensives : formation "
+    "qualifiante ou premier emploi (Uppercut)",
+    "youth-cdm": "Orientation vers une formation ou un stage (Youth@CDM)",
+}
+
+
+def share_purpose(programme_code: str, programme_name: str) -> str:
+    """The purpose of a referral of a file of this programme."""
+    return _SHARE_PURPOSES.get(
+        programme_code, f"Accompagnement vers l'emploi ({programme_name})"
+    )
+
+
 def phone_number(rng: random.Random) -> str:
     """A Belgian mobile number in the usual 04xx xx xx xx format."""
     prefix = f"04{rng.choice([6, 7, 8, 9])}{rng.randint(0, 9)}"

@@ -125,8 +125,14 @@ def test_share_accept_note_revoke(demo, new_page, screenshot):
         "Lotte Peeters"
     )
     owner.locator("section[aria-labelledby=shares-title]").get_by_role(
-        "button", name="Revoke"
+        "link", name="Revoke"
     ).click()
+    # A page says what happens before anything does.
+    expect(owner.locator("main")).to_contain_text("loses access to this case file now")
+    screenshot(owner, "revoking asks for confirmation")
+    share.refresh_from_db()
+    assert share.status == Share.Status.ACCEPTED
+    owner.get_by_role("button", name="Revoke the sharing").click()
     expect(owner.locator(".message--success")).to_contain_text("revoked")
     screenshot(owner, "sharing revoked")
     share.refresh_from_db()

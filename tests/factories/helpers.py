@@ -89,10 +89,14 @@ def as_post(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def intake_post(
-    person: dict[str, Any] | None = None, case: dict[str, Any] | None = None
+    person: dict[str, Any] | None = None,
+    case: dict[str, Any] | None = None,
+    consent: dict[str, Any] | None = None,
 ) -> dict[str, str]:
-    """The intake form as posted: the young person's fields and the case file's."""
+    """The intake form as posted: the young person's fields, the case file's and the
+    consent step's (by default, consent to keep the file "not yet" given)."""
     return {
         **as_post(person_data(**(person or {})), "person"),
         **as_post(case_data(**(case or {})), "case"),
+        **as_post({"keep": "later", **(consent or {})}, "consent"),
     }

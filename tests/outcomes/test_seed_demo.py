@@ -189,3 +189,36 @@ def test_most_demo_leavers_have_an_outcome_for_the_funder_reports(seeded):
     assert not Outcome.objects.filter(case_file__status=CaseFile.Status.ACTIVE).exists()
     for outcome in Outcome.objects.select_related("case_file"):
         assert outcome.start_date >= outcome.case_file.entry_date
+
+
+def test_demo_referrals_say_what_they_ask_for_the_programme_of_their_file(seeded):
+    shares = list(Share.objects.select_related("case_file__programme"))
+    assert shares
+    for share in shares:
+        programme = share.case_file.programme
+        # Named by its short name ("Uppercut" for "Uppercut ! Trouve ta voix/e").
+        short_name = programme.name_fr.split(" ")[0]
+        assert f"({short_name}" in share.purpose, (
+            programme.code,
+            share.purpose,
+        )
+    assert {s.case_file.programme.code for s in shares} > {"touchngo"}
+
+
+def test_demo_languages_read_in_the_interface_language(seeded):
+    from youthtrack.language_names import in_language
+
+    typed = [
+        text
+        for text in YoungPerson.objects.exclude(other_languages="").values_list(
+            "other_languages", flat=True
+        )
+    ]
+    assert typed
+    for text in typed:
+        # Every language the demo writes is known, so an English or Dutch reader
+        # never reads French words.
+        english = in_language(text, "en")
+        assert english != text or text == in_language(text, "fr"), text
+        for word in ("anglais", "arabe", "turc", "polonais", "roumain"):
+            assert word not in english.casefold().split(", "), text

@@ -705,11 +705,22 @@ def test_the_intake_of_a_walk_in_is_prefilled_and_links_it(
             "case-minority": "no",
             "case-homeless": "no",
             "case-referral": "own",
+            # The intake's consent step, as for any other intake.
+            "consent-keep": "given",
+            "consent-given_by": "self",
+            "consent-given_on": today.isoformat(),
         },
     )
     assert response.status_code == 302, text(response)[:3000]
     walk_in.refresh_from_db()
-    assert walk_in.converted_case_file.young_person.last_name == "Benali"
+    case_file = walk_in.converted_case_file
+    assert case_file.young_person.last_name == "Benali"
+    (consent,) = case_file.consents.all()
+    assert (consent.purpose, consent.given_by, consent.given_on) == (
+        "processing",
+        "self",
+        today,
+    )
 
 
 def test_a_session_edited_by_the_lead_is_audited(as_user, intensive, fwb):

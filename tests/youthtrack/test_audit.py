@@ -202,7 +202,7 @@ AUDITED = {
             lambda c, s: _case_url(
                 "consent_withdraw", c, consent_pk=s["shared"].consent_id
             ),
-            {"withdrawn_on": timezone.localdate().isoformat()},
+            {"withdrawn_on": timezone.localdate().isoformat(), "confirm": "1"},
         ),
         [
             (A.WITHDRAW, "youthtrack.consent", "owner"),
@@ -237,10 +237,8 @@ AUDITED = {
         _do(
             "partner",
             "POST",
-            lambda c, s: reverse(
-                "share_answer",
-                kwargs={"share_pk": s["pending"].pk, "answer": "decline"},
-            ),
+            lambda c, s: reverse("share_decline", kwargs={"share_pk": s["pending"].pk}),
+            {"confirm": "1", "reason": "Pas de place avant mars"},
         ),
         [(A.DECLINE, "youthtrack.share", "partner")],
     ),
@@ -249,6 +247,7 @@ AUDITED = {
             "owner",
             "POST",
             lambda c, s: _case_url("share_revoke", c, share_pk=s["shared"].pk),
+            {"confirm": "1"},
         ),
         [(A.REVOKE, "youthtrack.share", "owner")],
     ),

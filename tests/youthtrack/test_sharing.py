@@ -400,7 +400,8 @@ def test_declining_opens_nothing(owner, partner, case):
     share = share_case(case, owner=owner, partner_user=partner, accept=False)
     client = signed_in(partner)
     response = client.post(
-        reverse("share_answer", kwargs={"share_pk": share.pk, "answer": "decline"})
+        reverse("share_decline", kwargs={"share_pk": share.pk}),
+        {"confirm": "1", "reason": "Pas de place avant mars"},
     )
     assert response.status_code == 302
     share.refresh_from_db()
@@ -486,7 +487,8 @@ def test_revocation_takes_effect_on_the_next_request(owner, partner, case, share
     client = signed_in(partner)
     assert detail(client, case).status_code == 200
     response = signed_in(owner).post(
-        reverse("share_revoke", kwargs={"pk": case.pk, "share_pk": shared.pk})
+        reverse("share_revoke", kwargs={"pk": case.pk, "share_pk": shared.pk}),
+        {"confirm": "1"},  # confirmed on the page that says what happens
     )
     assert response.status_code == 302
     assert sees_everywhere(client, case) == NOWHERE
@@ -530,7 +532,7 @@ def test_withdrawing_the_consent_takes_effect_on_the_next_request(
             "consent_withdraw",
             kwargs={"pk": case.pk, "consent_pk": shared.consent_id},
         ),
-        {"withdrawn_on": today().isoformat()},
+        {"withdrawn_on": today().isoformat(), "confirm": "1"},
     )
     assert response.status_code == 302
     assert sees_everywhere(client, case) == NOWHERE

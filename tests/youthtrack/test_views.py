@@ -88,7 +88,7 @@ def writes(case_file, note, today) -> dict[str, dict]:
         "consent_create": as_post(
             {"purpose": "reporting", "given_by": "self", "given_on": today}
         ),
-        "consent_withdraw": {"withdrawn_on": today.isoformat()},
+        "consent_withdraw": {"withdrawn_on": today.isoformat(), "confirm": "1"},
     }
 
 
@@ -646,13 +646,15 @@ def _workload(advisor, n: int) -> None:
 
 
 # +2: outcomes' follow-ups after exit (the rows, and their counts in one aggregate).
-DASHBOARD_QUERIES = 16
+# +2: the referrals declined and the files without consent (one select each).
+DASHBOARD_QUERIES = 18
 CASE_LIST_QUERIES = 13
 # +2: the read of the person is audited on the person's other files (one select, one
 # bulk insert, whatever their number).
 # +2: outcomes' distance-travelled and goals panels (one select each).
 # +2: outcomes' records panel (outcomes, follow-ups after exit: one select each).
-CASE_DETAIL_QUERIES = 22
+# +1: the owner's visit marks the file's declined referrals seen (one update).
+CASE_DETAIL_QUERIES = 23
 
 
 @pytest.mark.parametrize("n", [3, 30])

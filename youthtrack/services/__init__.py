@@ -16,6 +16,8 @@ from .cases import (
     young_person_update,
 )
 from .consent import (
+    case_file_open_with_consent,
+    consent_errors,
     consent_record,
     consent_withdraw,
 )
@@ -40,7 +42,9 @@ from .sharing import (
     consent_covering_share,
     organisation_group,
     share_accept,
+    decline_recipient,
     share_decline,
+    share_declines_seen,
     share_revoke,
     shares_expire_due,
 )
@@ -72,6 +76,7 @@ __all__ = [
     "_validate_all",
     "allowed_transitions",
     "case_file_intake",
+    "case_file_open_with_consent",
     "case_file_record_view",
     "case_file_share",
     "case_file_transition",
@@ -79,6 +84,7 @@ __all__ = [
     "case_files_reassign_operations",
     "comparable_value",
     "consent_covering_share",
+    "consent_errors",
     "consent_record",
     "consent_withdraw",
     "note_create",
@@ -88,7 +94,9 @@ __all__ = [
     "organisation_group",
     "record_export",
     "share_accept",
+    "decline_recipient",
     "share_decline",
+    "share_declines_seen",
     "share_revoke",
     "shares_expire_due",
     "totp_device_confirm",

@@ -1,12 +1,16 @@
 """Sharing case files with partner organisations (referrals and guardian grants)."""
 
 import datetime
+import logging
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
@@ -26,6 +30,8 @@ from ..models import (
     User,
     age_on,
 )
+
+logger = logging.getLogger(__name__)
 
 Status = CaseFile.Status
 
@@ -189,25 +195,102 @@ def share_accept(*, share: Share, acting_user: User) -> Share:
 
 
 @transaction.atomic
-def share_decline(*, share: Share, acting_user: User) -> Share:
+def share_decline(*, share: Share, acting_user: User, reason: str) -> Share:
+    """The partner declines a referral, saying why. The owner's advisor finds it on
+    their dashboard and is told by e-mail (the case file's number only)."""
     _require_partner_member(acting_user, share)
-    share = Share.objects.select_for_update().get(pk=share.pk)
+    share = (
+        Share.objects.select_for_update(of=("self",))
+        .select_related("case_file__advisor", "created_by", "partner")
+        .get(pk=share.pk)
+    )
     if share.status != Share.Status.PENDING:
         raise ValidationError(_("This sharing is no longer awaiting an answer."))
     share.status = Share.Status.DECLINED
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Say why your organisation declines this referral.")}
+        )
     share.answered_by = acting_user
     share.answered_at = timezone.now()
-    share.save(update_fields=["status", "answered_by", "answered_at"])
+    share.decline_reason = reason.strip()
+    share.save(update_fields=["status", "answered_by", "answered_at", "decline_reason"])
     record_audit_event(
         actor=acting_user,
         action=AuditEvent.Action.DECLINE,
         obj=share,
         case_file=share.case_file,
     )
+        # The reason is on the sharing: typed text stays out of the trail.
+        changes={"status": [Share.Status.PENDING, Share.Status.DECLINED]},
     return share
+    _tell_owner_of_decline(share)
 
 
 def _end_share(share: Share, *, status: str, acting_user: User | None) -> None:
+def decline_recipient(share: Share) -> User | None:
+    """Whom a decline is for: the advisor in charge of the file, else who shared it."""
+    return share.case_file.advisor or share.created_by
+
+
+def _recipient_language(user: User) -> str:
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    known = {code for code, _name in settings.LANGUAGES}
+    return language if language in known else settings.LANGUAGE_CODE
+
+
+def _tell_owner_of_decline(share: Share) -> None:
+    """E-mail once the decline is saved. Only the case file's number and the partner
+    are named (an e-mail leaves the system); the reason is read on the case page."""
+    recipient = decline_recipient(share)
+    if recipient is None or not recipient.email:
+        return
+    link = settings.YOUTHTRACK_SITE_URL.rstrip("/") + reverse(
+        "case_detail", args=[share.case_file_id]
+    )
+    with translation.override(_recipient_language(recipient)):
+        subject = _("Referral declined: case file #%(pk)s") % {"pk": share.case_file_id}
+        body = _(
+            "%(partner)s declined the referral of case file #%(pk)s.\n\n"
+            "Their reason is on the case page: %(link)s"
+        ) % {"partner": share.partner, "pk": share.case_file_id, "link": link}
+    address, share_pk = recipient.email, share.pk
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [address])
+        except Exception:  # the decline is saved; a mail server down must not hide it
+            logger.exception("Could not tell of the decline of sharing %s", share_pk)
+
+    transaction.on_commit(send)
+
+
+def share_declines_seen(*, case_file: CaseFile, acting_user: User) -> int:
+    """The advisor the declines of this file are for has opened it, where each
+    decline reads with its reason: their dashboard notices go. Others' visits
+    change nothing."""
+    if not acting_user.is_authenticated or not acting_user.works_on_cases:
+        return 0
+    if case_file.owner_organisation_id != acting_user.organisation_id:
+        return 0
+    for_user = (
+        Q(created_by_id=acting_user.pk)
+        if case_file.advisor_id is None
+        else Q(pk__isnull=False)
+    )
+    if case_file.advisor_id not in (None, acting_user.pk):
+        return 0
+    return (
+        Share.objects.filter(
+            case_file=case_file,
+            status=Share.Status.DECLINED,
+            decline_seen_at__isnull=True,
+        )
+        .filter(for_user)
+        .update(decline_seen_at=timezone.now())
+    )
+
+
     """End a sharing and take the partner's access away in the same transaction."""
     if share.partner.group_id is not None:
         CaseFileGroupObjectPermission.objects.filter(

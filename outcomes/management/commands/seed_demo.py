@@ -369,7 +369,7 @@ class Command(BaseCommand):
                 advisor=advisor,
                 status__in=[CaseFile.Status.ACTIVE, CaseFile.Status.FOLLOW_UP],
             )
-            .select_related("young_person")
+            .select_related("young_person", "programme")
             .order_by("pk")[:12]
         )
         for index, case_file in enumerate(candidates):
@@ -392,7 +392,9 @@ class Command(BaseCommand):
                 case_file=case_file,
                 acting_user=advisor,
                 partner=actiris,
-                purpose="Accompagnement vers l'emploi (Touch'N'Go)",
+                purpose=profiles.share_purpose(
+                    case_file.programme.code, case_file.programme.name_fr
+                ),
                 scope=Share.Scope.NOTES,
             )
             if index < 9:  # three stay pending, for the partner to answer
@@ -594,6 +596,12 @@ class Command(BaseCommand):
         Consent.objects.bulk_create([c for _, _, c in picked], batch_size=INSERT_BATCH)
         shares, grants = [], []
         permissions = self._share_permissions()
+        programmes = {
+            pk: (code, name)
+            for pk, code, name in Programme.objects.filter(
+                pk__in={case.programme_id for case, _, _ in picked}
+            ).values_list("pk", "code", "name_fr")
+        }
         for case, partner, consent in picked:
             share = Share(
                 case_file_id=case.pk,
