@@ -15,9 +15,11 @@ class OutcomesConfig(AppConfig):
         )
         from youthtrack.signals import participation_exit_changed
 
+        from .privacy import panels as privacy_panels
         from .progress import panels as progress_panels
         from .records import panels as record_panels
         from .records.receivers import exit_changed
+        from .subject_access import panels as subject_access_panels
 
         # Closing a file asks the situation upon leaving and schedules follow-ups.
         register_transition_view("closed", "outcomes:exit")
@@ -48,6 +50,19 @@ class OutcomesConfig(AppConfig):
             template="outcomes/includes/case_goals.html",
             context_function=progress_panels.goals_context,
             order=210,
+        )
+        register_case_panel(
+            "outcomes.legal_hold",
+            template="outcomes/includes/case_legal_hold.html",
+            context_function=privacy_panels.legal_hold_context,
+            order=900,
+        )
+        register_page_panel(
+            "dpo_person",
+            "outcomes.subject_access",
+            template="outcomes/includes/dpo_subject_access.html",
+            context_function=subject_access_panels.subject_access_context,
+            order=100,
         )
         register_page_panel(
             "cohort",

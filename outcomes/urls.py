@@ -1,9 +1,11 @@
 from django.urls import path
 
 from .imports import views as import_views
+from .privacy import views as privacy_views
 from .progress import views as progress_views
 from .records import views as record_views
 from .reports import views as report_views
+from .subject_access import views as subject_access_views
 
 app_name = "outcomes"
 
@@ -26,6 +28,7 @@ urlpatterns = [
     ),
     path("follow-ups/", record_views.follow_up_list, name="follow_up_list"),
     path("imports/", import_views.import_records, name="import_records"),
+    path("imports/<int:pk>/", import_views.import_run, name="import_run"),
     path(
         "imports/template.xlsx",
         import_views.import_template,
@@ -42,6 +45,8 @@ urlpatterns = [
         progress_views.goal_edit,
         name="goal_edit",
     ),
+    path("people/<int:pk>/erase/", privacy_views.person_erase, name="person_erase"),
+    path("cases/<int:pk>/legal-hold/", privacy_views.legal_hold, name="legal_hold"),
     path("reports/", report_views.report_list, name="report_list"),
     path("reports/quality/", report_views.report_quality, name="report_quality"),
     path("reports/<int:job_pk>/", report_views.report_detail, name="report_detail"),
@@ -54,5 +59,10 @@ urlpatterns = [
         "reports/<int:job_pk>/figures/<str:code>/",
         report_views.report_drilldown,
         name="report_drilldown",
+    ),
+    path(
+        "data-protection/people/<int:person_pk>/right-of-access/",
+        subject_access_views.subject_access_export,
+        name="subject_access_export",
     ),
 ]

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.db.models.deletion import ProtectedError
+from django.urls import reverse
+from django.utils import translation
 
 from outcomes.indicators.engine import report_compute
 from outcomes.models import Outcome, ReportJob, evidence_storage
@@ -18,7 +20,13 @@ from outcomes.reports import services as report_services
 from outcomes.tasks import report_generate
 from tests.factories import ConsentFactory, YoungPersonFactory
 from tests.factories import reference as ref
-from tests.youthtrack.sharing_helpers import make_user
+from tests.youthtrack.sharing_helpers import (
+    confirmed_device,
+    make_user,
+    org,
+    signed_in,
+    verify_session,
+)
 from youthtrack import services
 from youthtrack.audit import record_audit_event
 from youthtrack.models import (
@@ -38,6 +46,15 @@ from .indicators_helpers import FROM, TO, operation, outcome, participation
 from .records_helpers import upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages in English, as the assertions read them."""
+    with translation.override("en"):
+        yield
+
+
 D = datetime.date
 
 NAME = ("Zephyrine", "Quillfeather")
@@ -66,6 +83,7 @@ def the_person(op, *, born=BORN, **facts) -> CaseFile:
         gender=ref.gender("female"),
         citizenship="third",
         other_languages="Tamazight",
+        created_by_organisation=org("cdm"),
     )
     case_file = participation(
         op,
@@ -274,6 +292,13 @@ def test_only_a_data_protection_officer_erases_with_a_reason_and_a_closed_file()
                 person=person, acting_user=make_user(role, org_code="cdm", role=role),
                 reason="asked",
             )  # fmt: skip
+    # The officer of another organisation does not answer for this file.
+    with pytest.raises(PermissionDenied):
+        anonymisation.young_person_erase(
+            person=person,
+            acting_user=make_user("otto", org_code="actiris", role=User.Role.DPO),
+            reason="asked",
+        )
     with pytest.raises(ValidationError, match="Say why"):
         anonymisation.young_person_erase(person=person, acting_user=dpo(), reason=" ")
     open_file = participation(op, person=person, entry=D(2025, 11, 1))
@@ -394,3 +419,86 @@ def test_deleting_a_case_file_or_person_with_history_is_refused():
     with pytest.raises(ProtectedError):
         YoungPerson.objects.get(pk=case_file.young_person_id).delete()
     assert Note.objects.filter(case_file=case_file).exists()
+
+
+def dpo_client(user: User):
+    client = signed_in(user, HTTP_ACCEPT_LANGUAGE="en")
+    verify_session(client, confirmed_device(user))
+    return client
+
+
+def test_the_officer_sees_what_erasure_does_confirms_with_a_reason_and_it_is_done(
+    django_capture_on_commit_callbacks,
+):
+    op = operation()
+    case_file = the_person(op)
+    lead = make_user("lea", org_code="cdm", role=User.Role.LEAD)
+    lead.programmes_led.add(op.programme)
+    job = produced_report(op, lead)
+    officer = dpo()
+    client = dpo_client(officer)
+    url = reverse("outcomes:person_erase", args=[case_file.young_person_id])
+
+    page = client.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"#{case_file.pk}" in text
+    assert "follow-up notes: 1" in text.lower()
+    assert "Evidence documents deleted: 1" in text
+    assert job.operation.reference in text  # the report that counts her
+    assert "Erase for good" in text
+
+    # Without the box ticked: the page again, nothing erased.
+    refused = client.post(url, {"reason": "Request of 3 March"})
+    assert refused.status_code == 200
+    assert "Tick the box" in refused.content.decode()
+    assert YoungPerson.objects.get(pk=case_file.young_person_id).anonymised_at is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            url, {"reason": "Request of 3 March", "confirm": "on"}, follow=True
+        )
+    assert done.status_code == 200
+    assert "The person is erased" in done.content.decode()
+    assert traces_of_the_person() == []
+
+
+def test_the_page_says_why_a_person_cannot_be_erased_and_offers_no_button():
+    op = operation()
+    case_file = the_person(op)
+    lead = make_user("lea", org_code="cdm", role=User.Role.LEAD)
+    anonymisation.legal_hold_set(case_file=case_file, acting_user=lead, reason="Audit")
+    client = dpo_client(dpo())
+    url = reverse("outcomes:person_erase", args=[case_file.young_person_id])
+    text = client.get(url).content.decode()
+    assert "Under legal hold (a file under audit)" in text
+    assert "Erase for good" not in text
+    client.post(url, {"reason": "asked", "confirm": "on"})
+    assert YoungPerson.objects.get(pk=case_file.young_person_id).first_name == NAME[0]
+
+
+def test_a_lead_sets_and_lifts_a_legal_hold_from_the_case_page():
+    case_file = the_person(operation())
+    lead = make_user("lea", org_code="cdm", role=User.Role.LEAD)
+    client = signed_in(lead, HTTP_ACCEPT_LANGUAGE="en")
+    case_page = client.get(reverse("case_detail", args=[case_file.pk]))
+    hold_url = reverse("outcomes:legal_hold", args=[case_file.pk])
+    assert hold_url in case_page.content.decode()
+    assert "Kept with the person" in case_page.content.decode()
+
+    empty = client.post(hold_url, {"set": "1", "reason": "  "})
+    assert "Say which audit" in empty.content.decode()
+    client.post(hold_url, {"set": "1", "reason": "ESF+ audit 2026"})
+    held = CaseFile.objects.get(pk=case_file.pk)
+    assert (held.legal_hold_reason, held.legal_hold_by) == ("ESF+ audit 2026", lead)
+    client.post(hold_url, {"lift": "1"})
+    assert CaseFile.objects.get(pk=case_file.pk).legal_hold_since is None
+    # The advisor sees no hold panel and may not reach the page.
+    advisor_client = signed_in(User.objects.get(username="sarah"))
+    assert (
+        hold_url
+        not in advisor_client.get(
+            reverse("case_detail", args=[case_file.pk])
+        ).content.decode()
+    )
+    assert advisor_client.get(hold_url).status_code == 404

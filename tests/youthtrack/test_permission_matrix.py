@@ -359,7 +359,7 @@ def _dpo_person(ok: int) -> Expect:
 
 # The pages on which a data protection officer reads the people (and, in the right
 # of access's export, the notes) of their organisation's files.
-DPO_PAGES = {"dpo_person"}
+DPO_PAGES = {"dpo_person", "outcomes:person_erase", "outcomes:legal_hold"}
 
 
 def _unless_verified(role: str, cat: str | None) -> int:
@@ -784,6 +784,42 @@ IMPORT_RULES: dict[str, Rule] = {
 }
 RULES.update(IMPORT_RULES)
 
+# --- outcomes: erasure on request and legal hold (outcomes/privacy) ---
+
+
+def holds(role: str, cat: str) -> bool:
+    """Setting or lifting a legal hold: the project leads and the data protection
+    officer of the organisation that keeps the file."""
+    spec = ROLES[role]
+    return spec.role in (Role.LEAD, Role.DPO) and spec.org == CASES[cat].owner
+
+
+def _holds(ok: int) -> Expect:
+    def expect(role: str, cat: str | None) -> int:
+        assert cat is not None
+        return ok if holds(role, cat) else 404
+
+    return expect
+
+
+PRIVACY_RULES: dict[str, Rule] = {
+    "outcomes:person_erase": Rule(
+        True,
+        # Every file here is open: the officer is shown why the person cannot be
+        # erased yet (the page again, 200), and nothing changes.
+        {"GET": _dpo_person(200), "POST": _dpo_person(200)},
+        "the data protection officer of the organisation keeping the file; else 404",
+        params={"pk": "person"},
+    ),
+    "outcomes:legal_hold": Rule(
+        True,
+        {"GET": _holds(200), "POST": _holds(302)},
+        "project leads and the data protection officer of the owner organisation; "
+        "else 404",
+    ),
+}
+RULES.update(PRIVACY_RULES)
+
 # URL variants: a path parameter that takes several values.
 VARIANTS: dict[str, list[str]] = {"share_answer": ["accept", "decline"]}
 
@@ -1127,6 +1163,8 @@ def _post_data(
             "situation": "unreachable",
             "attempts": "5",
         }
+        data[("outcomes:person_erase", cat)] = {"reason": "Demande", "confirm": "on"}
+        data[("outcomes:legal_hold", cat)] = {"set": "1", "reason": "Audit FSE+"}
         goal_data = {"text": "Trouver un stage", "target_date": today.isoformat()}
         data[("outcomes:goal_create", cat)] = goal_data
         data[("outcomes:goal_edit", cat)] = {

@@ -461,14 +461,33 @@ def _anonymise(
 # --- erasure on request ---
 
 
-def can_erase(user: User) -> bool:
-    return bool(getattr(user, "acts_as_dpo", False))
+def can_erase(user: User, person: YoungPerson | None = None) -> bool:
+    """A data protection officer (or an administrator holding the role), for the
+    people with a case file kept by their organisation."""
+    if not user.is_authenticated or not user.acts_as_dpo:
+        return False
+    if person is None:
+        return True
+    return CaseFile.objects.filter(
+        young_person=person, owner_organisation_id=user.organisation_id
+    ).exists()
 
 
-def erasure_blockers(person: YoungPerson) -> list[str]:
+def erasure_blockers(person: YoungPerson, user: User) -> list[str]:
     """Why the person cannot be erased now (empty: they can)."""
     problems = []
     files = list(person.case_files.order_by("pk"))
+    elsewhere = [
+        f"#{f.pk}" for f in files if f.owner_organisation_id != user.organisation_id
+    ]
+    if elsewhere:
+        problems.append(
+            _(
+                "Kept by another organisation, which answers for it: %(files)s. Ask "
+                "its data protection officer to erase it first."
+            )
+            % {"files": ", ".join(elsewhere)}
+        )
     held = [f"#{f.pk}" for f in files if f.legal_hold_since]
     if held:
         problems.append(
@@ -492,13 +511,13 @@ def young_person_erase(
 ) -> Anonymised:
     """Erasure on request: every case file of the person and their identity,
     anonymised irreversibly, by a data protection officer, with a reason."""
-    if not can_erase(acting_user):
+    if not can_erase(acting_user, person):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the person is erased.")})
     if person.anonymised_at is not None:
         raise AnonymisationRefused(_("This person has already been anonymised."))
-    problems = erasure_blockers(person)
+    problems = erasure_blockers(person, acting_user)
     if problems:
         raise AnonymisationRefused(problems)
     return _anonymise(
@@ -514,14 +533,12 @@ def young_person_erase(
 
 
 def can_hold(user: User, case_file: CaseFile) -> bool:
-    """Project leads of the file's organisation and data protection officers."""
-    if can_erase(user):
-        return True
-    return bool(
-        user.is_active
-        and user.role == User.Role.LEAD
-        and user.organisation_id == case_file.owner_organisation_id
-    )
+    """The project leads and the data protection officer of the file's organisation."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.organisation_id != case_file.owner_organisation_id:
+        return False
+    return user.role == User.Role.LEAD or user.acts_as_dpo
 
 
 @transaction.atomic
