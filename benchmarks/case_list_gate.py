@@ -132,6 +132,7 @@ def setup_data(people: int, shared: int) -> None:
         Share(
             case_file=case,
             partner=actiris,
+            owner_organisation_id=case.owner_organisation_id,
             purpose="bench",
             scope=Share.Scope.VIEW,
             status=Share.Status.ACCEPTED,

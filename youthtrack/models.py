@@ -712,7 +712,20 @@ class YoungPerson(models.Model):
 
     def save(self, *args, **kwargs):
         self.name_key = normalise_name(self.last_name, self.first_name)
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding and self.name_key != getattr(self, "_saved_name_key", None):
+            # The case files sort and search by the name they keep a copy of.
+            CaseFile.objects.filter(young_person_id=self.pk).exclude(
+                name_key=self.name_key
+            ).update(name_key=self.name_key)
+        self._saved_name_key = self.name_key
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        person._saved_name_key = person.__dict__.get("name_key")
+        return person
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)
@@ -811,6 +824,13 @@ class CaseFile(models.Model):
     last_contact_on = models.DateField(
         _("last contact"), null=True, blank=True, editable=False
     )
+    # The young person's normalised name (``YoungPerson.name_key``), copied onto the
+    # file so that the case list sorts and searches by name on the file's own
+    # indexes, within the organisation, instead of joining every young person. Set
+    # when the file is opened and whenever the person's name changes
+    # (``YoungPerson.save``); a service that moves files to another person (a merge)
+    # sets it with them. Cleared with the file's personal data.
+    name_key = models.CharField(max_length=210, editable=False, blank=True, default="")
 
     # Situation at entry, as funders define it (funder-indicators.md).
     employment_status = models.CharField(
@@ -877,7 +897,7 @@ class CaseFile(models.Model):
     version = models.PositiveIntegerField(default=1)
     # Kept by services with their own queries, never written back from a form's copy
     # of the row (``services.versioning.versioned_update``).
-    KEPT_BY_SERVICES = ("last_contact_on",)
+    KEPT_BY_SERVICES = ("last_contact_on", "name_key")
     # A legal hold (the file is under audit or in a procedure): neither erasure nor
     # retention anonymises it while it holds. Set and lifted by a project lead or the
     # data protection officer (``services.anonymisation.legal_hold_set``), audited.
@@ -902,6 +922,8 @@ class CaseFile(models.Model):
     )
 
     personal_data = classify(
+        # The person's name, copied for the case list's sort and search.
+        identity=["name_key"],
         sensitive=["disability", "foreign_background", "minority", "homeless"],
         # A person's or a service's name, as the advisor typed it; the hold's reason.
         free_text=["referred_by", "legal_hold_reason"],
@@ -958,6 +980,12 @@ class CaseFile(models.Model):
                 fields=["owner_organisation", "next_follow_up_on", "-id"],
                 name="casefile_org_follow_up",
             ),
+            # Sorted by name; the name search has a trigram index on PostgreSQL
+            # (migration 0011).
+            models.Index(
+                fields=["owner_organisation", "name_key", "-id"],
+                name="casefile_org_name",
+            ),
             models.Index(fields=["advisor", "status"]),
             # The advisor's dashboard: open files by next follow-up and by last
             # contact, read in order and stopped after a page, whatever the caseload.
@@ -993,6 +1021,11 @@ class CaseFile(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.young_person}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.name_key and self.young_person_id:
+            self.name_key = self.young_person.name_key
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -1171,6 +1204,19 @@ class Share(models.Model):
         related_name="received_shares",
         verbose_name=_("partner organisation"),
     )
+    # The case file's owner organisation, the one that shares: copied from the file
+    # when the sharing is made (``services.case_file_share``), so that an
+    # organisation's sharings ("shared by us") are read from the index below instead
+    # of joining every case file of the organisation with every sharing.
+    owner_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="sent_shares",
+        editable=False,
+        # The index below leads with it.
+        db_index=False,
+        verbose_name=_("shared by organisation"),
+    )
     purpose = models.CharField(_("purpose"), max_length=300)
     scope = models.CharField(
         _("what the partner may do"),
@@ -1232,6 +1278,7 @@ class Share(models.Model):
         not_personal=[
             "case_file",
             "partner",
+            "owner_organisation",
             "scope",
             "end_date",
             "status",
@@ -1257,11 +1304,21 @@ class Share(models.Model):
             models.Index(
                 fields=["partner", "status", "case_file"],
                 name="share_partner_status_file",
-            )
+            ),
+            # "Shared by us": the organisation's sharings, newest first.
+            models.Index(
+                fields=["owner_organisation", "-created_at", "-id"],
+                name="share_owner_created",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.case_file_id} → {self.partner}"
+
+    def save(self, *args, **kwargs):
+        if self.owner_organisation_id is None and self.case_file_id is not None:
+            self.owner_organisation_id = self.case_file.owner_organisation_id
+        super().save(*args, **kwargs)
 
     @property
     def is_live(self) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .access import CaseFilePermissions, case_file_permissions
 from .models import CaseFile
 
 CaseContext = Callable[..., dict[str, Any] | None]
@@ -73,11 +74,36 @@ def _ordered(registry: dict[str, Panel]) -> list[Panel]:
     return sorted(registry.values(), key=lambda panel: (panel.order, panel.key))
 
 
+def case_permissions(request: HttpRequest, case_file: CaseFile) -> CaseFilePermissions:
+    """The user's rights on the case file (``access.case_file_permissions``), worked
+    out once per request: the case page and each of its panels ask, and for a
+    partner each answer reads the sharing and its grant (two queries). The page's own
+    answer is handed to ``case_panels``, which keeps it for the panels."""
+    cache: dict[int, CaseFilePermissions] = request.__dict__.setdefault(
+        "_case_file_permissions", {}
+    )
+    if case_file.pk not in cache:
+        cache[case_file.pk] = case_file_permissions(
+            request.user,  # type: ignore[arg-type]
+            case_file,
+        )
+    return cache[case_file.pk]
+
+
 def case_panels(
-    *, request: HttpRequest, case_file: CaseFile
+    *,
+    request: HttpRequest,
+    case_file: CaseFile,
+    permissions: CaseFilePermissions | None = None,
 ) -> list[tuple[Panel, dict]]:
     """The case page's panels in order, each with its context (those that answered
-    ``None`` left out)."""
+    ``None`` left out). ``permissions``: the user's rights the page worked out, which
+    the panels then read through ``case_permissions`` instead of working them out
+    again."""
+    if permissions is not None:
+        request.__dict__.setdefault("_case_file_permissions", {})[case_file.pk] = (
+            permissions
+        )
     shown = []
     for panel in _ordered(_case_panels):
         context = panel.context_function(request=request, case_file=case_file)

@@ -366,13 +366,15 @@ def shares_sent_for_user(*, user: User) -> QuerySet[Share]:
     """Live sharings of the user's organisation's case files ("shared by us")."""
     if not user.is_authenticated or not user.works_on_cases:
         return Share.objects.none()
+    # Read newest first from the index of the live sharings by owner organisation
+    # (``Share.owner_organisation``, the file's, copied when it was shared).
     return (
         Share.objects.filter(
-            case_file__owner_organisation_id=user.organisation_id,
+            owner_organisation_id=user.organisation_id,
             status__in=[Share.Status.PENDING, Share.Status.ACCEPTED],
         )
         .select_related("case_file__young_person", "partner", "created_by")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
 
 

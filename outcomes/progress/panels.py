@@ -2,9 +2,9 @@
 summary (``youthtrack.panels``)."""
 
 from programmes.models import Cohort
-from youthtrack.access import can_record_outcome
 from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.models import CaseFile
+from youthtrack.panels import case_permissions
 
 from ..models import Assessment
 from . import selectors
@@ -21,14 +21,14 @@ def distance_travelled_context(
             (moment, label, assessments.get(moment))
             for moment, label in Assessment.Moment.choices
         ],
-        "can_record": can_record_outcome(request.user, case_file),
+        "can_record": case_permissions(request, case_file).can_record_outcome,
     }
 
 
 def goals_context(*, request: AuthenticatedHttpRequest, case_file: CaseFile) -> dict:
     return {
         "goals": selectors.goal_list(case_file=case_file),
-        "can_record": can_record_outcome(request.user, case_file),
+        "can_record": case_permissions(request, case_file).can_record_outcome,
     }
 
 

@@ -2,18 +2,17 @@
 
 from django.http import HttpRequest
 
-from youthtrack.access import can_record_outcome
 from youthtrack.models import CaseFile
+from youthtrack.panels import case_permissions
 
 from . import selectors
 
 
 def case_outcomes_context(*, request: HttpRequest, case_file: CaseFile) -> dict:
-    user = request.user
     return {
         "outcomes": selectors.outcome_list_for_case_file(case_file=case_file),
         "exit_follow_ups": selectors.follow_up_list_for_case_file(case_file=case_file),
-        "can_record_outcome": can_record_outcome(user, case_file),  # type: ignore[arg-type]
+        "can_record_outcome": case_permissions(request, case_file).can_record_outcome,
     }
 
 

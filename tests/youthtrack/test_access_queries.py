@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import reference as ref
-from youthtrack import services
+from youthtrack import access, services
 from youthtrack.access import VIEW_SHARED
 from youthtrack.models import (
     CaseFile,
@@ -86,6 +86,7 @@ def bulk_shared_cases(
         Share(
             case_file=case,
             partner=partner,
+            owner_organisation_id=case.owner_organisation_id,
             purpose="Accompagnement",
             scope=Share.Scope.VIEW,
             status=Share.Status.ACCEPTED,
@@ -214,6 +215,37 @@ def test_a_case_file_costs_the_same_for_1_and_30_notes(owner, partner):
     for username in ("sarah", "lotte"):
         (few, few_sql), (many, many_sql) = counts[username, 1], counts[username, 30]
         assert few == many, "\n".join([username, *few_sql, "", *many_sql])
+
+
+def test_the_partners_case_page_reads_its_rights_once(owner, partner, monkeypatch):
+    """The page and each panel asking whether the partner may write (notes, outcomes,
+    distance travelled, goals) share one answer: the sharing and its grant (two
+    queries) are read once per request, not once per panel."""
+    reads = []
+    real = access.shared_permissions
+
+    def counted(user, case_file):
+        reads.append(case_file.pk)
+        return real(user, case_file)
+
+    monkeypatch.setattr(access, "shared_permissions", counted)
+    case = make_case(
+        advisor=owner,
+        first_name="Mélodie",
+        last_name="Vandersmissen",
+        phone="0470 12 34 56",
+        email="m.v@example.net",
+    )
+    share_case(case, owner=owner, partner_user=partner, scope=Share.Scope.OUTCOMES)
+    client = signed_in(partner)
+    page = client.get(reverse("case_detail", kwargs={"pk": case.pk}))
+    assert page.status_code == 200
+    assert reads == [case.pk]
+    # The one answer still lets the partner record what the sharing allows, in the
+    # page and in the panels.
+    assert page.context["case_perms"].can_record_outcome
+    assert page.context["case_perms"].can_add_note
+    assert reverse("outcomes:goal_create", args=[case.pk]) in page.content.decode()
 
 
 def gated_page(user: User) -> QuerySet[CaseFile]:

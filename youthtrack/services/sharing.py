@@ -124,6 +124,7 @@ def case_file_share(
     share = Share.objects.create(
         case_file=case_file,
         partner=partner,
+        owner_organisation_id=case_file.owner_organisation_id,
         purpose=purpose.strip(),
         scope=scope,
         end_date=end_date,
@@ -206,11 +207,11 @@ def share_decline(*, share: Share, acting_user: User, reason: str) -> Share:
     )
     if share.status != Share.Status.PENDING:
         raise ValidationError(_("This sharing is no longer awaiting an answer."))
-    share.status = Share.Status.DECLINED
     if not reason.strip():
         raise ValidationError(
             {"reason": _("Say why your organisation declines this referral.")}
         )
+    share.status = Share.Status.DECLINED
     share.answered_by = acting_user
     share.answered_at = timezone.now()
     share.decline_reason = reason.strip()
@@ -220,14 +221,13 @@ def share_decline(*, share: Share, acting_user: User, reason: str) -> Share:
         action=AuditEvent.Action.DECLINE,
         obj=share,
         case_file=share.case_file,
-    )
         # The reason is on the sharing: typed text stays out of the trail.
         changes={"status": [Share.Status.PENDING, Share.Status.DECLINED]},
-    return share
+    )
     _tell_owner_of_decline(share)
+    return share
 
 
-def _end_share(share: Share, *, status: str, acting_user: User | None) -> None:
 def decline_recipient(share: Share) -> User | None:
     """Whom a decline is for: the advisor in charge of the file, else who shared it."""
     return share.case_file.advisor or share.created_by
@@ -291,6 +291,7 @@ def share_declines_seen(*, case_file: CaseFile, acting_user: User) -> int:
     )
 
 
+def _end_share(share: Share, *, status: str, acting_user: User | None) -> None:
     """End a sharing and take the partner's access away in the same transaction."""
     if share.partner.group_id is not None:
         CaseFileGroupObjectPermission.objects.filter(

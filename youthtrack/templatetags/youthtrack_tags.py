@@ -48,7 +48,10 @@ def case_panels(context, case_file):
         "".join(
             render_to_string(panel.template, panel_context, request=request)
             for panel, panel_context in panels.case_panels(
-                request=request, case_file=case_file
+                request=request,
+                case_file=case_file,
+                # The page's answer, so that no panel works it out again.
+                permissions=context.get("case_perms"),
             )
         )
     )

@@ -606,6 +606,7 @@ class Command(BaseCommand):
             share = Share(
                 case_file_id=case.pk,
                 partner=partner,
+                owner_organisation_id=case.owner_organisation_id,
                 purpose="Accompagnement vers l'emploi",
                 scope=Share.Scope.NOTES,
                 status=Share.Status.ACCEPTED,
@@ -964,6 +965,7 @@ class Command(BaseCommand):
 
         case = CaseFile(
             young_person=person,
+            name_key=person.name_key,
             programme_id=programme.pk,
             owner_organisation_id=owner_id,
             advisor=advisor,
