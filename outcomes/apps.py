@@ -65,6 +65,13 @@ class OutcomesConfig(AppConfig):
             order=100,
         )
         register_page_panel(
+            "dpo_person",
+            "outcomes.erasure",
+            template="outcomes/includes/dpo_erasure.html",
+            context_function=privacy_panels.erasure_context,
+            order=900,
+        )
+        register_page_panel(
             "cohort",
             "outcomes.distance_travelled",
             template="outcomes/includes/cohort_distance_travelled.html",

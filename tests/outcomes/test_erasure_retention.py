@@ -272,6 +272,26 @@ def test_erasure_leaves_the_produced_report_byte_identical_and_a_rerun_the_same(
             }
 
 
+def test_a_record_merged_into_the_person_is_erased_with_them():
+    case_file = the_person(operation())
+    person = case_file.young_person
+    duplicate = YoungPersonFactory(
+        first_name="Zéphyrine",
+        last_name=NAME[1],
+        phone="0477 00 11 22",
+        birth_date=BORN,
+        created_by_organisation=org("cdm"),
+        merged_into=person,
+    )
+    anonymisation.young_person_erase(person=person, acting_user=dpo(), reason="x")
+    duplicate.refresh_from_db()
+    assert duplicate.anonymised_at is not None
+    assert (duplicate.last_name, duplicate.phone) == (anonymisation.PLACEHOLDER, "")
+    assert duplicate.birth_date == D(2005, 2, 28)  # her age at entry, no more
+    assert traces_of_the_person() == []
+    assert "0477 00 11 22" not in everything_in_the_database()
+
+
 def test_a_reason_naming_the_person_loses_the_name():
     case_file = the_person(operation())
     anonymisation.young_person_erase(
@@ -438,6 +458,10 @@ def test_the_officer_sees_what_erasure_does_confirms_with_a_reason_and_it_is_don
     officer = dpo()
     client = dpo_client(officer)
     url = reverse("outcomes:person_erase", args=[case_file.young_person_id])
+    person_page = client.get(
+        reverse("dpo_person", kwargs={"person_pk": case_file.young_person_id})
+    )
+    assert url in person_page.content.decode()
 
     page = client.get(url)
     text = page.content.decode()

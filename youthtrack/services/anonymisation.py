@@ -355,15 +355,25 @@ def _anonymise_person(
     scrubber: _Scrubber,
     objects: dict[type[models.Model], set[int]],
     now: datetime.datetime,
+    kept: YoungPerson | None = None,
 ) -> None:
+    """The person's identity removed; and that of the records merged into theirs
+    (duplicates of the same person, ``kept`` being the record they were merged into)."""
     scrubber.add(person.first_name, person.last_name, person.phone, person.email)
     scrubber.add(f"{person.first_name} {person.last_name}", person.name_key)
-    entries = CaseFile.objects.filter(young_person=person).values_list(
+    people = [person.pk] + ([kept.pk] if kept is not None else [])
+    entries = CaseFile.objects.filter(young_person__in=people).values_list(
         "entry_date", flat=True
     )
     birth_date = kept_birth_date(person.birth_date, entries)
+    for duplicate in YoungPerson.objects.filter(
+        merged_into=person, anonymised_at__isnull=True
+    ):
+        _anonymise_person(
+            duplicate, scrubber=scrubber, objects=objects, now=now, kept=person
+        )
     for model, fk in linked_models(YoungPerson):
-        if model is CaseFile:
+        if model in (CaseFile, YoungPerson):
             continue
         _anonymise_rows(
             model, model._default_manager.filter(**{fk: person.pk}), scrubber, objects
