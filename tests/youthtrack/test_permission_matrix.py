@@ -333,6 +333,11 @@ def _share_answer(role: str, cat: str | None) -> int:
     return 302 if answers_share(role, cat) else 404
 
 
+def _share_decline_page(role: str, cat: str | None) -> int:
+    assert cat is not None
+    return 200 if answers_share(role, cat) else 404
+
+
 def _always(status: int) -> Expect:
     return lambda role, cat: status
 
@@ -453,8 +458,8 @@ RULES: dict[str, Rule] = {
     ),
     "consent_withdraw": Rule(
         True,
-        {"GET": _always(405), "POST": _case(edits, 302)},
-        "POST only; as case_edit",
+        {"GET": _case(edits, 200), "POST": _case(edits, 302)},
+        "as case_edit (GET: the confirmation page)",
     ),
     "case_share": Rule(
         True,
@@ -463,8 +468,8 @@ RULES: dict[str, Rule] = {
     ),
     "share_revoke": Rule(
         True,
-        {"GET": _always(405), "POST": _case(edits, 302)},
-        "POST only; as case_edit",
+        {"GET": _case(edits, 200), "POST": _case(edits, 302)},
+        "as case_edit (GET: the confirmation page)",
     ),
     "note_create": Rule(
         True,
@@ -480,6 +485,12 @@ RULES: dict[str, Rule] = {
         True,
         {"GET": _always(405), "POST": _share_answer},
         "POST only; the organisation the live referral is addressed to; else 404",
+    ),
+    "share_decline": Rule(
+        True,
+        {"GET": _share_decline_page, "POST": _share_answer},
+        "the organisation the live referral is addressed to (GET: the page asking "
+        "why); else 404",
     ),
 }
 
@@ -821,7 +832,8 @@ PRIVACY_RULES: dict[str, Rule] = {
 RULES.update(PRIVACY_RULES)
 
 # URL variants: a path parameter that takes several values.
-VARIANTS: dict[str, list[str]] = {"share_answer": ["accept", "decline"]}
+# (Declining has its own URL, share_decline, which asks for a reason first.)
+VARIANTS: dict[str, list[str]] = {"share_answer": ["accept"]}
 
 # --- the data, built once ------------------------------------------------------------
 
@@ -897,7 +909,9 @@ def _build() -> World:
                 purpose="Orientation",
                 scope=Scope.VIEW,
             )
-            services.share_decline(share=share, acting_user=users["partner_none"])
+            services.share_decline(
+                share=share, acting_user=users["partner_none"], reason="Pas de place"
+            )
             revoke_share[cat] = answer_share[cat] = share
 
     notes: dict[str, list] = {}
@@ -1122,14 +1136,17 @@ def _post_data(
             "given_on": today.isoformat(),
             "expires_on": "",
         }
-        data[("consent_withdraw", cat)] = {"withdrawn_on": today.isoformat()}
+        data[("consent_withdraw", cat)] = {
+            "withdrawn_on": today.isoformat(),
+            "confirm": "1",
+        }
         data[("case_share", cat)] = {
             "partner": str(org("fwb").pk),
             "purpose": "Orientation vers une formation",
             "scope": Scope.VIEW,
             "end_date": "",
         }
-        data[("share_revoke", cat)] = {}
+        data[("share_revoke", cat)] = {"confirm": "1"}
         data[("share_answer", cat)] = {}
         data[("programmes:case_enrol", cat)] = {"cohort": str(objects["cohort"].pk)}
         scores = {
@@ -1154,6 +1171,7 @@ def _post_data(
             "outcome-kind": "",
         }
         data[("outcomes:outcome_create", cat)] = {
+        data[("share_decline", cat)] = {"confirm": "1", "reason": "Pas de place"}
             "kind": "job_search",
             "start_date": today.isoformat(),
             "source": "actiris",
@@ -1210,7 +1228,8 @@ def _kwargs(url: Url, cat: str | None, variant: str | None, w: World) -> dict:
         elif source == "consent_pk":
             values[param] = w.consents[cat].pk
         elif source == "share_pk":
-            share = w.answer_share if url.name == "share_answer" else w.revoke_share
+            answers = url.name in ("share_answer", "share_decline")
+            share = w.answer_share if answers else w.revoke_share
             values[param] = share[cat].pk
         elif source == "report_format":
             values[param] = "pdf"
