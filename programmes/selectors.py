@@ -155,9 +155,12 @@ def cohort_list_for_user(
 def cohort_get_for_user(
     *, user: User, pk: int
 ) -> "WithAnnotations[Cohort, CohortCounts]":
+    """The cohort with its counts, the withdrawn too (``cohort_summary`` reads them
+    from here rather than counting again)."""
     try:
         return (
             cohort_list_for_user(user=user)
+            .annotate(withdrawn_count=_count_status(user, Enrolment.Status.WITHDRAWN))
             .prefetch_related("advisors", "partners", "programme__phases")
             .get(pk=pk)
         )
@@ -216,21 +219,27 @@ _COUNTS = Coalesce(F("phase__counts_for_completion"), Value(False))
 
 
 def _rows_for(
-    user: User, enrolments: list[Enrolment], now: datetime.datetime
+    user: User,
+    enrolments: list[Enrolment],
+    now: datetime.datetime,
+    *,
+    ruled: set[int] | None = None,
 ) -> list[ParticipantRow]:
     """Attendance and completion of enrolments (with ``cohort__programme`` loaded), in
-    four queries whatever their number: the figures are counted in the database,
-    grouped by participant, cohort, attendance, phase rule and whether the session has
-    started; Python only picks the groups that the programme's rule counts."""
+    four queries whatever their number (three when ``ruled``, the programmes with a
+    completion rule, is known): the figures are counted in the database, grouped by
+    participant, cohort, attendance, phase rule and whether the session has started;
+    Python only picks the groups that the programme's rule counts."""
     if not enrolments:
         return []
     cohort_ids = {e.cohort_id for e in enrolments}
     programme_ids = {e.cohort.programme_id for e in enrolments}
-    ruled = set(
-        ProgrammePhase.objects.filter(
-            programme_id__in=programme_ids, counts_for_completion=True
-        ).values_list("programme_id", flat=True)
-    )
+    if ruled is None:
+        ruled = set(
+            ProgrammePhase.objects.filter(
+                programme_id__in=programme_ids, counts_for_completion=True
+            ).values_list("programme_id", flat=True)
+        )
     sessions: dict[int, list[tuple[bool, int, int]]] = {}
     for group in (
         Session.objects.filter(cohort_id__in=cohort_ids)
@@ -360,7 +369,9 @@ def participant_rows(
             "pk",
         )
     )
-    return _rows_for(user, enrolments, now or timezone.now())
+    # The cohort's phases are those of its programme (prefetched by the cohort page).
+    ruled = {cohort.programme_id} if counting_phase_ids(cohort.programme) else set()
+    return _rows_for(user, enrolments, now or timezone.now(), ruled=ruled)
 
 
 @dataclass(frozen=True)
@@ -382,14 +393,22 @@ def cohort_summary(
     neither ``hidden`` nor ``places_left`` (None), which would tell how many others
     there are."""
     # The organisation in charge counts every enrolment; everybody else only those
-    # of the participants they may see (the gate's condition, in the database).
-    totals = shown = cohort.enrolments.filter(
-        access.counted_participants_q(user, cohort="cohort__")
-    ).aggregate(
-        enrolled=Count("pk", filter=Q(status=Enrolment.Status.ENROLLED)),
-        waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
-        withdrawn=Count("pk", filter=Q(status=Enrolment.Status.WITHDRAWN)),
-    )
+    # of the participants they may see (the gate's condition, in the database). The
+    # cohort of ``cohort_get_for_user`` comes with these counts.
+    if hasattr(cohort, "withdrawn_count"):
+        totals = shown = {
+            "enrolled": cohort.enrolled_count,
+            "waiting": cohort.waiting_count,
+            "withdrawn": cohort.withdrawn_count,
+        }
+    else:
+        totals = shown = cohort.enrolments.filter(
+            access.counted_participants_q(user, cohort="cohort__")
+        ).aggregate(
+            enrolled=Count("pk", filter=Q(status=Enrolment.Status.ENROLLED)),
+            waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
+            withdrawn=Count("pk", filter=Q(status=Enrolment.Status.WITHDRAWN)),
+        )
     visible_current = sum(
         1 for row in rows if row.enrolment.status != Enrolment.Status.WITHDRAWN
     )

@@ -6,7 +6,6 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from youthtrack.access import case_file_visibility_q
 from youthtrack.models import CaseFile, User
 
 from ..models import FollowUp, Outcome
@@ -39,13 +38,19 @@ def follow_up_get_for_case_file(*, case_file: CaseFile, pk: int) -> FollowUp:
 
 
 def follow_ups_open_for_advisor(*, user: User) -> QuerySet[FollowUp]:
-    """The open follow-ups of the files the user is in charge of (and may see),
-    due today first, then overdue (oldest first), then the coming ones by date."""
+    """The open follow-ups of the files the user is in charge of in their own
+    organisation (which the gate lets them see, as the dashboard's own lists), due
+    today first, then overdue (oldest first), then the coming ones by date. Read from
+    the advisor's files, by their index, then their follow-ups by case file: the
+    gate's condition, with its shared files, made PostgreSQL read every open
+    follow-up of the table (20,000 rows at 100,000 young people for 14 shown)."""
+    if not user.works_on_cases or user.organisation_id is None:
+        return FollowUp.objects.none()
     today = timezone.localdate()
     return (
         FollowUp.objects.filter(
-            case_file_visibility_q(user, "case_file__"),
             case_file__advisor_id=user.pk,
+            case_file__owner_organisation_id=user.organisation_id,
             answered_on__isnull=True,
         )
         .annotate(
