@@ -19,7 +19,7 @@ the grant. A case file is shared-visible when both say so, so that an expired en
 takes effect at once, before the periodic task tidies the grant away.
 """
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ from .models import (
     User,
     YoungPerson,
 )
+from .personal_data import Category, fields_of_category, partner_fields
 
 VIEW_SHARED = "view_shared_casefile"
 ADD_NOTE_SHARED = "add_note_shared_casefile"
@@ -273,6 +274,28 @@ def _transition_label(from_status: str, to_status: str) -> str:
     return gettext("Close the case file")
 
 
+class EveryField:
+    """What the owner organisation and the programme's lead read: every field."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+EVERY_FIELD = EveryField()
+
+
+@dataclass(frozen=True)
+class FieldsShown:
+    """The fields of a case file (``case_file``) and of its young person
+    (``person``) a reader sees, for ``"name" in shown.case_file`` in a page or an
+    export."""
+
+    person: Container[str] = EVERY_FIELD
+    case_file: Container[str] = EVERY_FIELD
+    # The sensitive answers the scope would show but the consent does not name.
+    withheld: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class CaseFilePermissions:
     """What one user may do with one case file, worked out once per request and read
@@ -289,6 +312,47 @@ class CaseFilePermissions:
     # Whose notes on this file the user may edit: their own, while they may write
     # on it (None: nobody's).
     edits_notes_of: int | None = None
+    # The fields of the file and of its young person the user reads.
+    shows: FieldsShown = FieldsShown()
+
+
+SENSITIVE_ANSWERS = fields_of_category(CaseFile, Category.SENSITIVE)
+
+
+def case_file_fields_shown(user: User, case_file: CaseFile) -> FieldsShown:
+    """Data minimisation: a partner reads of a file shared with their organisation
+    only the fields its sharing's scope lists, and of the sensitive answers at entry
+    only those the consent behind the sharing names
+    (``personal_data.PARTNER_SCOPE_FIELDS``). The owner organisation and the lead of
+    the file's programme read everything. One query for a partner, none for the
+    owner."""
+    if is_owner(user, case_file):
+        return FieldsShown()
+    if (
+        user.is_authenticated
+        and user.role == User.Role.LEAD
+        and user.programmes_led.filter(pk=case_file.programme_id).exists()
+    ):
+        return FieldsShown()
+    person: set[str] = set()
+    case: set[str] = set()
+    listed: set[str] = set()
+    if user.is_authenticated and user.organisation_id is not None:
+        shares = (
+            live_shares_with(user.organisation_id)
+            .filter(case_file_id=case_file.pk)
+            .select_related("consent")
+        )
+        for share in shares:
+            consented = share.consent.sensitive_data if share.consent else ()
+            person |= partner_fields(share.scope, YoungPerson, consented)
+            case |= partner_fields(share.scope, CaseFile, consented)
+            listed |= partner_fields(share.scope, CaseFile, SENSITIVE_ANSWERS)
+    return FieldsShown(
+        person=frozenset(person),
+        case_file=frozenset(case),
+        withheld=frozenset(listed - case),
+    )
 
 
 def case_file_permissions(
@@ -315,6 +379,7 @@ def case_file_permissions(
         if edit
         else (),
         edits_notes_of=user.pk if (edit or ADD_NOTE_SHARED in granted) else None,
+        shows=FieldsShown() if edit else case_file_fields_shown(user, case_file),
     )
 
 

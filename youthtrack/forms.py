@@ -22,6 +22,7 @@ from .models import (
     User,
     YoungPerson,
 )
+from .personal_data import Category, fields_of_category
 
 
 class DateInput(forms.DateInput):
@@ -279,13 +280,35 @@ class TransitionForm(forms.Form):
         return cleaned
 
 
+def sensitive_answer_choices() -> list[tuple[str, str]]:
+    """The sensitive answers at entry (``personal_data``), in the form's order."""
+    sensitive = fields_of_category(CaseFile, Category.SENSITIVE)
+    return [
+        (field.name, str(field.verbose_name).capitalize())
+        for field in CaseFile._meta.fields
+        if field.name in sensitive
+    ]
+
+
 class ConsentForm(SafeModelFormMixin, forms.ModelForm):
+    sensitive_data = forms.MultipleChoiceField(
+        label=_("Sensitive answers the partner may see"),
+        choices=sensitive_answer_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "For a sharing only. Tick only what the young person agreed to show this "
+            "partner: the partner sees none of the other sensitive answers at entry."
+        ),
+    )
+
     class Meta:
         model = Consent
         fields = [
             "purpose",
             "partner",
             "scope",
+            "sensitive_data",
             "given_by",
             "guardian_name",
             "given_on",
@@ -314,29 +337,6 @@ class ConsentWithdrawForm(forms.Form):
         self.fields["withdrawn_on"].initial = timezone.localdate()
 
 
-class ShareForm(SafeModelFormMixin, forms.ModelForm):
-    class Meta:
-        model = Share
-        fields = ["partner", "purpose", "scope", "end_date", "override_reason"]
-        widgets = {
-            "end_date": DateInput(),
-            "scope": forms.RadioSelect,
-            "override_reason": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, case_file: CaseFile, may_override: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        partner, scope = self.fields["partner"], self.fields["scope"]
-        assert isinstance(partner, forms.ModelChoiceField)
-        assert isinstance(scope, forms.ChoiceField)
-        partner.queryset = Organisation.objects.filter(is_active=True).exclude(
-            pk=case_file.owner_organisation_id
-        )
-        # The getter gives a list; the stubs give it the setter's (wider) type.
-        scope.choices = [c for c in scope.choices if c[0] != ""]  # type: ignore[union-attr, index, misc]
-        self.fields["end_date"].widget.attrs["min"] = timezone.localdate().isoformat()
-        if may_override:
-            self.fields["override_reason"].help_text = _(
 class IntakeConsentForm(forms.Form):
     """The intake's consent step: the consent to keep the file, given now or asked
     for later (the file is then flagged on the advisor's dashboard), and with it the
@@ -437,6 +437,29 @@ class ShareDeclineForm(forms.Form):
     )
 
 
+class ShareForm(SafeModelFormMixin, forms.ModelForm):
+    class Meta:
+        model = Share
+        fields = ["partner", "purpose", "scope", "end_date", "override_reason"]
+        widgets = {
+            "end_date": DateInput(),
+            "scope": forms.RadioSelect,
+            "override_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, case_file: CaseFile, may_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        partner, scope = self.fields["partner"], self.fields["scope"]
+        assert isinstance(partner, forms.ModelChoiceField)
+        assert isinstance(scope, forms.ChoiceField)
+        partner.queryset = Organisation.objects.filter(is_active=True).exclude(
+            pk=case_file.owner_organisation_id
+        )
+        # The getter gives a list; the stubs give it the setter's (wider) type.
+        scope.choices = [c for c in scope.choices if c[0] != ""]  # type: ignore[union-attr, index, misc]
+        self.fields["end_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        if may_override:
+            self.fields["override_reason"].help_text = _(
                 "Only when no consent is recorded and sharing cannot wait: the reason "
                 "is kept in the audit trail."
             )

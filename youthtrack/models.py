@@ -1105,6 +1105,12 @@ class Consent(models.Model):
         verbose_name=_("partner organisation covered"),
     )
     scope = models.CharField(_("scope"), max_length=300, blank=True)
+    # A consent to sharing names the sensitive answers at entry the partner may see
+    # (field names of CaseFile's sensitive fields: ``personal_data``); none unless
+    # named.
+    sensitive_data = models.JSONField(
+        _("sensitive answers the partner may see"), default=list, blank=True
+    )
     given_by = models.CharField(
         _("given by"),
         max_length=10,
@@ -1144,6 +1150,7 @@ class Consent(models.Model):
         not_personal=[
             "case_file",
             "purpose",
+            "sensitive_data",
             "partner",
             "given_by",
             "given_on",

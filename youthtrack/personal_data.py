@@ -192,3 +192,83 @@ def classification_problems(
             for name in unknown_names(model)
         ]
     return problems
+
+
+# --- What a partner reads of a case file shared with their organisation ---
+
+# The young person: who they are and how to reach them.
+_PARTNER_PERSON = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "birth_date",
+        "gender",
+        "commune",
+        "phone",
+        "email",
+        "speaks_french",
+        "speaks_dutch",
+        "other_languages",
+        "citizenship",
+    }
+)
+# The path and the situation at entry. Never the owner's planning (next follow-up,
+# last contact) nor who referred them (a third party's name, typed).
+_PARTNER_CASE_FILE = frozenset(
+    {
+        "programme",
+        "operation",
+        "owner_organisation",
+        "advisor",
+        "status",
+        "entry_date",
+        "exit_date",
+        "exit_reason",
+        "employment_status",
+        "unemployed_since",
+        "education",
+        "highest_diploma",
+        "registered_at_actiris",
+        "first_visit",
+        "referral",
+    }
+)
+# The sensitive answers at entry a scope may show: each only when the consent behind
+# the sharing names it (``Consent.sensitive_data``); a sharing without consent (an
+# override) shows none.
+_PARTNER_SENSITIVE = frozenset(
+    {"disability", "foreign_background", "minority", "homeless"}
+)
+
+# For each sharing scope (``Share.Scope``), the fields it shows by model. The scopes
+# differ in what the partner may do (add notes, record outcomes), not in what they
+# read: each still lists its own, so that one can show less.
+PARTNER_SCOPE_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    "view": {
+        "youthtrack.youngperson": _PARTNER_PERSON,
+        "youthtrack.casefile": _PARTNER_CASE_FILE | _PARTNER_SENSITIVE,
+    },
+    "notes": {
+        "youthtrack.youngperson": _PARTNER_PERSON,
+        "youthtrack.casefile": _PARTNER_CASE_FILE | _PARTNER_SENSITIVE,
+    },
+    "outcomes": {
+        "youthtrack.youngperson": _PARTNER_PERSON,
+        "youthtrack.casefile": _PARTNER_CASE_FILE | _PARTNER_SENSITIVE,
+    },
+}
+
+
+def partner_fields(
+    scope: str, model: type[models.Model], sensitive_consented: Iterable[str] = ()
+) -> frozenset[str]:
+    """The fields of ``model`` a partner reads under ``scope``: the scope's, less the
+    sensitive ones the consent does not name."""
+    listed = PARTNER_SCOPE_FIELDS.get(scope, {}).get(model._meta.label_lower)
+    if not listed:
+        return frozenset()
+    sensitive = fields_of_category(model, Category.SENSITIVE)
+    consented = frozenset(sensitive_consented)
+    return frozenset(
+        name for name in listed if name not in sensitive or name in consented
+    )

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import exports, panels, selectors, services
+from . import access, exports, panels, selectors, services
 from .access import (
     can_add_note,
     can_edit_case_file,
@@ -603,6 +603,52 @@ def share_decline(request: AuthenticatedHttpRequest, share_pk: int) -> HttpRespo
 # --- exports ---
 
 
+# The facts of a case export beyond its head: (model, field) in their order.
+_EXPORTED_PERSON_FIELDS = ("birth_date", "gender", "commune", "phone", "email")
+_EXPORTED_CASE_FIELDS = (
+    "employment_status",
+    "unemployed_since",
+    "education",
+    "highest_diploma",
+    "registered_at_actiris",
+    "disability",
+    "foreign_background",
+    "minority",
+    "homeless",
+    "first_visit",
+    "referral",
+    "referred_by",
+    "next_follow_up_on",
+)
+
+
+def _export_value(obj, name: str) -> str:
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if field.choices:
+        return str(getattr(obj, f"get_{name}_display")())
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _export_facts(case_file: CaseFile, shown: access.FieldsShown) -> list[list[str]]:
+    rows = []
+    for obj, names, visible in (
+        (case_file.young_person, _EXPORTED_PERSON_FIELDS, shown.person),
+        (case_file, _EXPORTED_CASE_FIELDS, shown.case_file),
+    ):
+        for name in names:
+            if name in visible:
+                label = str(obj._meta.get_field(name).verbose_name)
+                rows.append([label[:1].upper() + label[1:], _export_value(obj, name)])
+    return rows
+
+
 @login_required
 def case_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The case file and the notes the user may read, as CSV (access requests,
@@ -616,10 +662,14 @@ def case_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = case_file.young_person
     writer.writerow([_("Case file"), case_file.pk])
     writer.writerow([_("Young person"), f"{person.first_name} {person.last_name}"])
-    writer.writerow([_("Date of birth"), person.birth_date.isoformat()])
     writer.writerow([_("Programme"), str(case_file.programme)])
     writer.writerow([_("Status"), case_file.get_status_display()])
     writer.writerow([_("Entry date"), case_file.entry_date.isoformat()])
+    # The rest as the page shows it to this reader (a partner: what the sharing's
+    # scope lists, sensitive answers only as its consent names them).
+    writer.writerows(
+        _export_facts(case_file, access.case_file_fields_shown(request.user, case_file))
+    )
     writer.writerow([])
     writer.writerow(
         [_("Date"), _("Channel"), _("Topic"), _("Author"), _("Organisation"), _("Note")]

@@ -19,6 +19,7 @@ from ..models import (
     User,
     age_on,
 )
+from ..personal_data import Category, fields_of_category
 from .cases import _require_case_editor
 from .sharing import _end_share
 
@@ -48,6 +49,15 @@ def consent_errors(consent: Consent, *, birth_date: datetime.date) -> dict[str, 
         errors["guardian_name"] = _("Give the name of the parent or guardian.")
     if consent.purpose == Consent.Purpose.SHARING and consent.partner_id is None:
         errors["partner"] = _("Say which partner organisation the sharing covers.")
+    named = consent.sensitive_data or []
+    if named and consent.purpose != Consent.Purpose.SHARING:
+        errors["sensitive_data"] = _(
+            "Only a consent to sharing with a partner names sensitive answers."
+        )
+    elif not isinstance(named, list) or not set(named) <= fields_of_category(
+        CaseFile, Category.SENSITIVE
+    ):
+        errors["sensitive_data"] = _("Choose among the sensitive answers listed.")
     return errors
 
 
@@ -115,6 +125,7 @@ def consent_record(
 ) -> Consent:
     _require_case_editor(acting_user, case_file)
     consent = Consent(case_file=case_file, recorded_by=acting_user, **data)
+    named = consent.sensitive_data
     errors = consent_errors(consent, birth_date=case_file.young_person.birth_date)
     if errors:
         raise ValidationError(errors)
@@ -124,7 +135,8 @@ def consent_record(
         action=AuditEvent.Action.CONSENT,
         obj=consent,
         case_file=case_file,
-        changes={"purpose": [None, consent.purpose]},
+        changes={"purpose": [None, consent.purpose]}
+        | ({"sensitive_data": [None, consent.sensitive_data]} if named else {}),
     )
     return consent
 
