@@ -386,9 +386,10 @@ class IntakeConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         partners = self.fields["partners"]
         assert isinstance(partners, forms.ModelChoiceField)
+        # Partners: the active organisations other than the user's own.
         partners.queryset = (
             Organisation.objects.filter(is_active=True)
-            .exclude(pk=organisation_id)
+            .exclude(pk__in=[organisation_id] if organisation_id else [])
             .order_by("name")
         )
         self.fields["given_on"].initial = timezone.localdate()
