@@ -212,8 +212,14 @@ def is_owner(user: User, case_file: CaseFile) -> bool:
 
 
 def can_edit_case_file(user: User, case_file: CaseFile) -> bool:
-    """Only the owner organisation's advisors and project leads change a case file."""
-    return user.is_authenticated and user.works_on_cases and is_owner(user, case_file)
+    """Only the owner organisation's advisors and project leads change a case file;
+    nobody an anonymised one (erasure, end of retention: it is kept for the figures)."""
+    return (
+        user.is_authenticated
+        and user.works_on_cases
+        and is_owner(user, case_file)
+        and case_file.anonymised_at is None
+    )
 
 
 def shared_permissions(user: User, case_file: CaseFile) -> set[str]:

@@ -526,3 +526,35 @@ def test_a_lead_sets_and_lifts_a_legal_hold_from_the_case_page():
         ).content.decode()
     )
     assert advisor_client.get(hold_url).status_code == 404
+
+
+def test_an_anonymised_case_file_is_kept_for_the_figures_and_changed_by_nobody():
+    case_file = the_person(operation())
+    advisor = User.objects.get(username="sarah")
+    client = signed_in(advisor, HTTP_ACCEPT_LANGUAGE="en")
+    note_url = reverse("note_create", args=[case_file.pk])
+    assert client.get(note_url).status_code == 200
+    anonymisation.young_person_erase(
+        person=case_file.young_person, acting_user=dpo(), reason="asked"
+    )
+    assert client.get(note_url).status_code == 403
+    assert not Note.objects.filter(case_file=case_file).exclude(text="").exists()
+
+
+def test_a_file_is_due_the_day_after_its_retention_end_and_not_before():
+    op = operation()
+    op.retention_until = D(2026, 1, 31)
+    op.save()
+    with_date = the_person(op)
+    without_operation = participation(op, exit=D(2025, 9, 30))
+    CaseFile.objects.filter(pk=without_operation.pk).update(operation=None)
+    without_operation.refresh_from_db()
+    assert anonymisation.retention_end_of(without_operation) == D(2030, 12, 31)
+    for day, expected in [
+        (D(2026, 1, 31), set()),
+        (D(2026, 2, 1), {with_date.pk}),
+        (D(2030, 12, 31), {with_date.pk}),
+        (D(2031, 1, 1), {with_date.pk, without_operation.pk}),
+    ]:
+        due = set(anonymisation.retention_due(day).values_list("pk", flat=True))
+        assert due == expected, day

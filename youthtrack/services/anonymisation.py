@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import (
     ImproperlyConfigured,
     PermissionDenied,
@@ -55,6 +56,7 @@ from ..models import (
     User,
     YoungPerson,
     age_on,
+    default_retention_end,
     normalise_name,
 )
 from ..personal_data import Category, classified_models, personal_fields
@@ -606,18 +608,33 @@ def legal_hold_clear(*, case_file: CaseFile, acting_user: User) -> CaseFile:
 
 
 def retention_due(today: datetime.date) -> models.QuerySet[CaseFile]:
-    """Closed case files whose retention has ended, not anonymised yet (held ones
-    included: the report lists them apart)."""
-    due_ids = []
-    files = CaseFile.objects.filter(
-        status=CaseFile.Status.CLOSED, anonymised_at__isnull=True
-    ).select_related("operation")
-    for case_file in files.only(
-        "pk", "exit_date", "operation__end", "operation__retention_until"
-    ):
-        if retention_end_of(case_file) < today:
-            due_ids.append(case_file.pk)
-    return CaseFile.objects.filter(pk__in=due_ids).select_related("operation")
+    """Closed case files whose retention has ended (``retention_end_of`` before
+    today), not anonymised yet; held ones included: the report lists them apart.
+
+    In one query: 31 December of year Y + N is before today exactly when Y is at most
+    today's year - N - 1 (N: ``YOUTHTRACK_RETENTION_YEARS_AFTER_END``)."""
+    last_year = today.year - settings.YOUTHTRACK_RETENTION_YEARS_AFTER_END - 1
+    ended = (
+        Q(operation__retention_until__lt=today)
+        | Q(
+            operation__isnull=False,
+            operation__retention_until__isnull=True,
+            operation__end__year__lte=last_year,
+        )
+        | Q(operation__isnull=True, exit_date__year__lte=last_year)
+        | Q(
+            operation__isnull=True,
+            exit_date__isnull=True,
+            entry_date__year__lte=last_year,
+        )
+    )
+    return (
+        CaseFile.objects.filter(
+            status=CaseFile.Status.CLOSED, anonymised_at__isnull=True
+        )
+        .filter(ended)
+        .select_related("operation")
+    )
 
 
 def retention_end_of(case_file: CaseFile) -> datetime.date:
@@ -625,8 +642,6 @@ def retention_end_of(case_file: CaseFile) -> datetime.date:
     a file of no operation the same period counted from its exit."""
     if case_file.operation is not None:
         return case_file.operation.retention_end()
-    from ..models import default_retention_end
-
     exit_date = case_file.exit_date or case_file.entry_date
     return default_retention_end(exit_date)
 
