@@ -374,6 +374,11 @@ def _anonymise_person(
         _anonymise_person(
             duplicate, scrubber=scrubber, objects=objects, now=now, kept=person
         )
+    # Again on every file of theirs: a copy of the person's name kept on a file
+    # (``CaseFile.name_key``) may have been written after the file was anonymised.
+    _anonymise_rows(
+        CaseFile, CaseFile.objects.filter(young_person=person), scrubber, objects
+    )
     for model, fk in linked_models(YoungPerson):
         if model in (CaseFile, YoungPerson):
             continue
