@@ -11,6 +11,7 @@ import pytest
 
 from youthtrack import selectors, services
 from youthtrack.models import CaseFile, User
+from youthtrack.services.merge import young_person_merge
 
 from .sharing_helpers import make_case, make_user, share_case, signed_in
 
@@ -100,6 +101,23 @@ def test_every_file_of_a_renamed_person_follows(advisor):
         )
     )
     assert keys == {"ouali noor"}
+
+
+def test_the_files_of_a_merged_record_take_the_name_of_the_person_kept(advisor):
+    kept = case_for(advisor, "Yasmina", "Benali")
+    duplicate = case_for(advisor, "Benali", "Yasmina")  # the names typed swapped
+    lead = make_user("nadia", org_code="cdm", role=User.Role.LEAD)
+    lead.programmes_led.add(kept.programme)
+    young_person_merge(
+        kept=kept.young_person, merged=duplicate.young_person, acting_user=lead
+    )
+    duplicate.refresh_from_db()
+    assert duplicate.young_person_id == kept.young_person_id
+    assert duplicate.name_key == kept.young_person.name_key == "benali yasmina"
+    # Side by side in the name sort, as the one person they are.
+    other = case_for(advisor, "Zoé", "Bertrand")
+    client = signed_in(advisor)
+    assert listed(client, sort="name") == [duplicate.pk, kept.pk, other.pk]
 
 
 def test_a_sharing_keeps_the_organisation_that_shares_and_shows_in_shared_by_us(

@@ -101,8 +101,9 @@ def young_person_merge(
         raise PermissionDenied
     kept, merged = locked[kept.pk], locked[merged.pk]
     for case_file in CaseFile.objects.filter(young_person=merged).order_by("pk"):
+        # The file's copy of the name (the case list's sort and search) follows.
         CaseFile.objects.filter(pk=case_file.pk).update(
-            young_person=kept, version=F("version") + 1
+            young_person=kept, name_key=kept.name_key, version=F("version") + 1
         )
         record_audit_event(
             actor=acting_user,
