@@ -334,14 +334,12 @@ BEST_SQL = {
             "(owner_organisation_id, status, updated_at DESC, id DESC)"
         ],
     ),
-    # The list sorts by the normalised name (accents and case ignored).
-    "sorted": (visible_page("", "y.name_key ASC, c.id DESC"), []),
+    # The list sorts by the normalised name (accents and case ignored), which the case
+    # file keeps a copy of (migration youthtrack 0011, with its indexes).
+    "sorted": (visible_page("", "c.name_key ASC, c.id DESC"), []),
     "search": (
-        visible_page("AND y.name_key LIKE %(pattern)s", "c.updated_at DESC, c.id DESC"),
-        [
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            "CREATE INDEX ON youthtrack_youngperson USING gin (name_key gin_trgm_ops)",
-        ],
+        visible_page("AND c.name_key LIKE %(pattern)s", "c.updated_at DESC, c.id DESC"),
+        [],
     ),
     "partner_list": (
         f"""SELECT {COLUMNS} FROM {FROM} WHERE c.id IN ({SHARED_IDS})

@@ -396,10 +396,11 @@ def cohort_summary(
     # of the participants they may see (the gate's condition, in the database). The
     # cohort of ``cohort_get_for_user`` comes with these counts.
     if hasattr(cohort, "withdrawn_count"):
+        counted: Any = cohort  # annotated by ``cohort_get_for_user``
         totals = shown = {
-            "enrolled": cohort.enrolled_count,
-            "waiting": cohort.waiting_count,
-            "withdrawn": cohort.withdrawn_count,
+            "enrolled": counted.enrolled_count,
+            "waiting": counted.waiting_count,
+            "withdrawn": counted.withdrawn_count,
         }
     else:
         totals = shown = cohort.enrolments.filter(
