@@ -23,6 +23,7 @@ import gevent
 from gevent.event import Event
 from load_forms import Forms, post_form, without_buttons
 from locust import HttpUser, between, events, task
+from locust.exception import RescheduleTask
 
 FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"], encoding="utf-8").read())
 RESULTS_PATH = os.environ["LOAD_RESULTS"]
@@ -49,7 +50,7 @@ RESULTS: dict = {
     "attendance_conflicts": 0,
     "enrolments": [],  # {"case", "status", "sent", "acked"}
     "enrol_not_acknowledged": 0,
-    "server_errors": [],  # "METHOD url status"
+    "server_errors": [],  # status >= 500, or no answer at all (status 0)
     "requests": 0,
     "work_requests": 0,  # once everyone is logged in
     "logins": 0,
@@ -65,7 +66,13 @@ def _count(request_type, name, response, exception, **kwargs):
         RESULTS["work_requests"] += 1
     status = getattr(response, "status_code", 0) or 0
     if status >= 500 or exception is not None and not status:
-        RESULTS["server_errors"].append(f"{request_type} {name} {status} {exception}")
+        RESULTS["server_errors"].append(
+            {
+                "request": f"{request_type} {name}",
+                "status": status,
+                "error": str(exception),
+            }
+        )
 
 
 def _dump(**kwargs):
@@ -100,6 +107,14 @@ class Advisor(HttpUser):
 
     wait_time = between(0.5, 2.0)
 
+    def page(self, url: str, name: str) -> str:
+        """A page, as a browser shows it; without it (no answer, counted as such by
+        ``_count``) the advisor moves on to their next task."""
+        response = self.client.get(url, name=name)
+        if response.status_code != 200:
+            raise RescheduleTask()
+        return response.text
+
     def on_start(self):
         index = next(_next_advisor)
         me = ADVISORS[index % len(ADVISORS)]
@@ -124,16 +139,19 @@ class Advisor(HttpUser):
             _all_logged_in.set()
         # Everyone asks for the few places at the same moment.
         _all_logged_in.wait(timeout=600)
-        self.enrol()
+        try:
+            self.enrol()
+        except RescheduleTask:
+            RESULTS["enrol_not_acknowledged"] += 1
 
     # --- enrolment race ---------------------------------------------------------------
 
     def enrol(self):
         case = self.cases[0]
         url = f"/programmes/cases/{case}/enrol/"
-        page = self.client.get(url, name="/programmes/cases/[id]/enrol/")
+        page = self.page(url, "/programmes/cases/[id]/enrol/")
         cohort = str(FIXTURE["race_cohort"])
-        data = self._cohort_form(page.text, cohort)
+        data = self._cohort_form(page, cohort)
         sent = time.time()
         response = self.client.post(
             url,
@@ -182,8 +200,8 @@ class Advisor(HttpUser):
     def write_note(self):
         case = random.choice(self.cases)
         url = f"/cases/{case}/notes/new/"
-        page = self.client.get(url, name="/cases/[id]/notes/new/")
-        data = without_buttons(post_form(page.text, has="text"))
+        page = self.page(url, "/cases/[id]/notes/new/")
+        data = without_buttons(post_form(page, has="text"))
         marker = f"load-{uuid.uuid4().hex}"
         data["topic"] = random.choice(["Suivi", "CV", "Recherche d'emploi"])
         data["text"] = f"Entretien de suivi ({marker}) : point sur la recherche."
@@ -206,8 +224,8 @@ class Advisor(HttpUser):
     # --- case file edits --------------------------------------------------------------
 
     def _edit_form(self, case: int) -> dict:
-        page = self.client.get(f"/cases/{case}/edit/", name="/cases/[id]/edit/")
-        return without_buttons(post_form(page.text, has="version"))
+        page = self.page(f"/cases/{case}/edit/", "/cases/[id]/edit/")
+        return without_buttons(post_form(page, has="version"))
 
     def _post_edit(self, case: int, data: dict, name: str):
         return self.client.post(
@@ -270,8 +288,8 @@ class Advisor(HttpUser):
         case = self.cases[1]
         session = random.choice(self.sessions)
         url = f"/programmes/sessions/{session}/"
-        page = self.client.get(url, name="/programmes/sessions/[id]/")
-        form = post_form(page.text, css="register")
+        page = self.page(url, "/programmes/sessions/[id]/")
+        form = post_form(page, css="register")
         data = without_buttons(form)
         status = random.choice(STATUSES)
         data[f"status_{case}"] = status
