@@ -33,10 +33,30 @@ def report_generate(self, job_id: int) -> str:
         return "failed"
 
 
+@shared_task(bind=True, name="outcomes.import_process", **RETRY_OPTIONS)
+def import_process(self, run_id: int) -> str:
+    """Check or import the file kept on an import run (the run's id only: the file
+    and its rows never travel through the broker)."""
+    from .imports import services as import_services
+
+    try:
+        return import_services.import_process(run_id=run_id, task_id=self.request.id)
+    except TRANSIENT_ERRORS as error:
+        if self.request.retries < self.max_retries:
+            raise  # retried with backoff (autoretry_for)
+        import_services.import_give_up(run_id=run_id, error=error)
+        return "failed"
+
+
 @shared_task(name="outcomes.report_jobs_sweep", **RETRY_OPTIONS)
-def report_jobs_sweep() -> dict[str, int]:
-    """Queue again the report jobs whose worker died, fail those interrupted too
-    often, send again those whose message was lost (runs every few minutes)."""
+def report_jobs_sweep() -> dict[str, dict[str, int]]:
+    """Queue again the report jobs and imports whose worker died, fail those
+    interrupted too often, send again those whose message was lost (runs every few
+    minutes)."""
+    from .imports import services as import_services
     from .reports import services as report_services
 
-    return report_services.report_jobs_sweep()
+    return {
+        "reports": report_services.report_jobs_sweep(),
+        "imports": import_services.import_runs_sweep(),
+    }

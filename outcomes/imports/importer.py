@@ -12,11 +12,13 @@ import datetime
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from youthtrack.audit import record_audit_event
@@ -42,7 +44,11 @@ from youthtrack.services.validation import validate_case_file, validate_young_pe
 from ..models import FollowUp, ImportReference, ImportRun, Outcome
 from .reader import SHEETS, FileUnreadable, Problem, Rows, read_import_file
 
-__all__ = ["ImportResult", "Problem", "run_import", "SHEETS"]
+__all__ = ["ImportResult", "Problem", "RunTakenOver", "run_import", "SHEETS"]
+
+# The share of the work done (0 to 1), told every PROGRESS_EVERY rows or records.
+Progress = Callable[[float], None]
+PROGRESS_EVERY = 250
 
 GENDERS = {"f": "female", "m": "male", "x": "non_binary", "": "not_stated"}
 EU_COUNTRIES = frozenset(
@@ -184,12 +190,27 @@ class _Checker:
     def add(self, sheet: str, line: int, column: str, message: str) -> None:
         self.problems.append(Problem(sheet, line, column, message))
 
-    def check(self, sheets: dict[str, Rows]) -> None:
+    def check(self, sheets: dict[str, Rows], progress: Progress | None = None) -> None:
+        total = max(1, sum(len(sheets.get(sheet, [])) for sheet in SHEETS))
+        done = 0
         for sheet in SHEETS:
             for line, values in sheets.get(sheet, []):
                 self.values = defaultdict(str, values)
                 getattr(self, f"_{sheet}")(sheet, line)
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done / total)
         self._reentries()
+
+    def record_count(self) -> int:
+        """About how many records the import writes (for its progress)."""
+        return (
+            len(self.operations)
+            + len(self.people)
+            + sum(len(rows) for rows in self.participations.values())
+            + len(self.outcomes)
+            + len(self.follow_ups)
+        )
 
     # --- each sheet
 
@@ -546,13 +567,27 @@ class _Checker:
 # --- writing ---
 
 
-def _count(counts: dict, sheet: str, what: str) -> None:
+def _count_record(counts: dict, sheet: str, what: str) -> None:
     counts.setdefault(sheet, {"created": 0, "updated": 0, "unchanged": 0})
     counts[sheet][what] += 1
 
 
-def _write(checker: _Checker, counts: dict[str, dict[str, int]]) -> None:
+def _write(
+    checker: _Checker,
+    counts: dict[str, dict[str, int]],
+    progress: Progress | None = None,
+) -> None:
     user, organisation = checker.user, checker.organisation
+    total = max(1, checker.record_count())
+    written = 0
+
+    def _count(counts: dict, sheet: str, what: str) -> None:
+        """Counts the record (the module's ``_count``) and tells the progress."""
+        nonlocal written
+        _count_record(counts, sheet, what)
+        written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(min(1.0, written / total))
 
     def audit(obj, case_file=None, action=AuditEvent.Action.CREATE, **changes):
         record_audit_event(
@@ -768,6 +803,11 @@ class _DryRun(Exception):
     pass
 
 
+class RunTakenOver(Exception):
+    """The run was taken over by another task (this one's lease had ended): what
+    this one wrote is rolled back."""
+
+
 def run_import(
     *,
     data: bytes,
@@ -775,9 +815,26 @@ def run_import(
     organisation: Organisation,
     user: User,
     dry_run: bool,
+    run: ImportRun | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Check the file, and import it unless ``dry_run`` or it has a problem."""
+    """Check the file, and import it unless ``dry_run`` or it has a problem.
+
+    Without ``run`` (the command line), the run is created at the end; with it (the
+    background job: ``outcomes.imports.services``), that run is updated in the same
+    transaction as the records, only if it still holds the claim it was read with.
+    ``progress`` is told the share done (0 to 1): the check is the first half, the
+    writing the second."""
     result = ImportResult()
+
+    def check_progress(share: float) -> None:
+        if progress is not None:
+            progress(share / 2)
+
+    def write_progress(share: float) -> None:
+        if progress is not None:
+            progress(0.5 + share / 2)
+
     try:
         sheets, result.problems = read_import_file(data)
     except FileUnreadable as error:
@@ -785,8 +842,9 @@ def run_import(
         sheets = {}
     if sheets:
         checker = _Checker(organisation, user)
-        checker.check(sheets)
+        checker.check(sheets, check_progress)
         result.problems += checker.problems
+    check_progress(1.0)
     result.problems.sort(
         key=lambda p: (list(SHEETS).index(p.sheet) if p.sheet in SHEETS else -1, p.line)
     )
@@ -797,7 +855,8 @@ def run_import(
         if not result.problems:
             try:
                 with transaction.atomic():
-                    _write(checker, counts)
+                    _write(checker, counts, write_progress)
+                    write_progress(1.0)
                     if dry_run:
                         raise _DryRun
             except _DryRun:
@@ -810,19 +869,42 @@ def run_import(
             status = ImportRun.Status.REFUSED
         else:
             status = ImportRun.Status.CHECKED
-        result.run = ImportRun.objects.create(
-            organisation=organisation,
-            user=user,
-            file_name=CONTROL.sub("", file_name)[:200],
-            sha256=hashlib.sha256(data).hexdigest(),
+        values = dict(
             status=status,
             content=data if status == ImportRun.Status.CHECKED else None,
             counts=counts,
             problem_count=len(result.problems),
         )
+        if run is None:
+            result.run = ImportRun.objects.create(
+                organisation=organisation,
+                user=user,
+                file_name=CONTROL.sub("", file_name)[:200],
+                sha256=hashlib.sha256(data).hexdigest(),
+                **values,
+            )
+        else:
+            kept = ImportRun.objects.filter(
+                pk=run.pk, status=run.status, attempts=run.attempts
+            ).update(
+                **values,
+                problems=[
+                    [p.sheet, p.line, p.column, p.message] for p in result.problems
+                ],
+                progress=100,
+                finished_at=timezone.now(),
+                lease_expires_at=None,
+            )
+            if not kept:
+                raise RunTakenOver
+            run.status, run.counts = status, counts
+            run.problem_count = len(result.problems)
+            result.run = run
         record_audit_event(
             actor=user,
-            action=AuditEvent.Action.CREATE,
+            action=AuditEvent.Action.CREATE
+            if run is None
+            else AuditEvent.Action.UPDATE,
             obj=result.run,
             case_file=None,
             changes={

@@ -1,8 +1,8 @@
-"""The upload page of past records, for project leads: a dry run lists every problem
-(or what would be created), then "Import" writes the checked file."""
+"""The upload page of past records, for project leads: the file is checked in the
+background (its page follows the progress), the check lists every problem (or what
+would be created), then "Import" writes the checked file, in the background too."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -15,7 +15,7 @@ from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.models import Organisation, User
 
 from ..models import ImportRun
-from .importer import run_import
+from . import selectors, services
 from .reader import MAX_FILE_BYTES
 from .template import template_sheets
 
@@ -44,60 +44,56 @@ def _lead_organisation(user: User) -> Organisation:
 
 @login_required
 def import_records(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The upload form: the file is kept on a new run, checked in the background,
+    and the run's page follows the check."""
     organisation = _lead_organisation(request.user)
-    result = None
     form = ImportForm()
-    if request.method == "POST" and "run" in request.POST:
-        try:
-            run_pk = int(request.POST["run"])
-        except ValueError:
-            raise Http404 from None
-        run = ImportRun.objects.filter(
-            pk=run_pk,
-            user=request.user,
-            organisation=organisation,
-            status=ImportRun.Status.CHECKED,
-            content__isnull=False,
-        ).first()
-        if run is None or run.content is None:
-            raise Http404
-        data = bytes(run.content)
-        run.content = None  # checked once, imported once
-        run.save(update_fields=["content"])
-        result = run_import(
-            data=data,
-            file_name=run.file_name,
-            organisation=organisation,
-            user=request.user,
-            dry_run=False,
-        )
-        if result.imported:
-            messages.success(request, _("The records were imported."))
-            return redirect("outcomes:import_records")
-    elif request.method == "POST":
+    if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            # Only the latest check can be imported: earlier files are not kept.
-            ImportRun.objects.filter(
-                user=request.user,
-                status=ImportRun.Status.CHECKED,
-                content__isnull=False,
-            ).update(content=None)
-            result = run_import(
+            run = services.import_check_request(
+                acting_user=request.user,
+                organisation=organisation,
                 data=upload.read(),
                 file_name=upload.name or "",
-                organisation=organisation,
-                user=request.user,
-                dry_run=True,
             )
-    recent = ImportRun.objects.filter(organisation=organisation).select_related("user")[
-        :10
-    ]
+            return redirect("outcomes:import_run", pk=run.pk)
     return render(
         request,
         "outcomes/import_records.html",
-        {"form": form, "result": result, "recent": recent},
+        {
+            "form": form,
+            "recent": selectors.import_runs_recent(organisation=organisation),
+        },
+    )
+
+
+@login_required
+def import_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One check or import: its progress while it runs (the page re-reads itself),
+    then every problem, or what the import creates and the "Import" button."""
+    organisation = _lead_organisation(request.user)
+    run = selectors.import_run_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.import_request(
+                acting_user=request.user, organisation=organisation, pk=run.pk
+            )
+        except services.NothingToImport:
+            raise Http404 from None
+        return redirect("outcomes:import_run", pk=run.pk)
+    pending = run.status in services.PENDING
+    return render(
+        request,
+        "outcomes/import_run.html",
+        {
+            "run": run,
+            "refresh": pending,
+            "can_import": run.status == ImportRun.Status.CHECKED
+            and not run.problem_count
+            and getattr(run, "content_kept", False),
+        },
     )
 
 

@@ -341,36 +341,73 @@ def upload(data: bytes, name: str = "records.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 
 
-def test_a_lead_checks_then_imports_from_the_upload_page(lead):
-    client = signed_in(lead)
+def test_a_lead_checks_then_imports_from_the_upload_page(
+    lead, django_capture_on_commit_callbacks
+):
+    client = signed_in(lead, HTTP_ACCEPT_LANGUAGE="en")
     url = reverse("outcomes:import_records")
     assert client.get(url).status_code == 200
+
+    def post(target, data):
+        with django_capture_on_commit_callbacks(execute=True):  # the job, in-process
+            return client.post(target, data)
+
     bad = xlsx_bytes(break_five(sheets_for(10, 5, 4)))
-    response = client.post(url, {"file": upload(bad)})
-    assert response.status_code == 200
-    page = response.content.decode()
+    response = post(url, {"file": upload(bad)})
+    assert response.status_code == 302  # to the run's page, which follows the check
+    page = client.get(response.url).content.decode()
     assert "astronaut" in page and "follow_ups" in page
-    assert 'name="run"' not in page  # nothing to import
-    response = client.post(url, {"file": upload(xlsx_bytes(sheets_for(10, 5, 4)))})
-    run_pk = response.context["result"].run.pk
-    assert 'name="run"' in response.content.decode()
+    assert "5 problems: nothing can be imported." in page
+    assert ">Import</button>" not in page  # nothing to import
+
+    response = post(url, {"file": upload(xlsx_bytes(sheets_for(10, 5, 4)))})
+    run_url = response.url
+    page = client.get(run_url).content.decode()
+    assert ">Import</button>" in page and "No problem found" in page
     assert not ImportReference.objects.exists()
-    response = client.post(url, {"run": run_pk})
-    assert response.status_code == 302
+    response = post(run_url, {})
+    assert response.status_code == 302 and response.url == run_url
     assert ImportReference.objects.count() == 10
+    run_pk = int(run_url.rstrip("/").rsplit("/", 1)[1])
+    assert ImportRun.objects.get(pk=run_pk).status == ImportRun.Status.IMPORTED
     assert ImportRun.objects.get(pk=run_pk).content is None
+    assert "Imported:" in client.get(run_url).content.decode()
     # The same check cannot be imported twice.
-    assert client.post(url, {"run": run_pk}).status_code == 404
+    assert post(run_url, {}).status_code == 404
 
     # Only the latest check is kept for import: a newer check drops the older file.
-    older = client.post(url, {"file": upload(xlsx_bytes(sheets_for(3, 0, 0)))})
-    client.post(url, {"file": upload(xlsx_bytes(sheets_for(4, 0, 0)))})
-    assert ImportRun.objects.get(pk=older.context["result"].run.pk).content is None
-    assert client.post(url, {"run": older.context["result"].run.pk}).status_code == 404
+    older = post(url, {"file": upload(xlsx_bytes(sheets_for(3, 0, 0)))}).url
+    post(url, {"file": upload(xlsx_bytes(sheets_for(4, 0, 0)))})
+    older_pk = int(older.rstrip("/").rsplit("/", 1)[1])
+    assert ImportRun.objects.get(pk=older_pk).content is None
+    assert post(older, {}).status_code == 404
+    assert "only the latest check can be imported" in client.get(older).content.decode()
 
     template = client.get(reverse("outcomes:import_template"))
     assert template.status_code == 200
     assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_page_follows_a_check_still_running(
+    lead, django_capture_on_commit_callbacks
+):
+    client = signed_in(lead, HTTP_ACCEPT_LANGUAGE="en")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(
+            reverse("outcomes:import_records"),
+            {"file": upload(xlsx_bytes(sheets_for(3, 0, 0)))},
+        )
+    assert len(queued) == 1  # the check is queued once the run is saved
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.CHECKING and run.content
+    page = client.get(response.url).content.decode()
+    assert "data-poll" in page and "<progress" in page
+    assert "Being checked" in page
+    ImportRun.objects.filter(pk=run.pk).update(progress=40)
+    assert 'value="40"' in client.get(response.url).content.decode()
+    queued[0]()  # the worker runs it
+    page = client.get(response.url).content.decode()
+    assert "data-poll" not in page and "No problem found" in page
 
 
 @pytest.mark.parametrize(
@@ -385,13 +422,12 @@ def test_advisors_and_partners_cannot_import(role, org_code):
     assert not ImportRun.objects.exists()
 
 
-def test_another_leads_check_cannot_be_imported(lead):
+def test_another_leads_check_cannot_be_imported_nor_read(lead):
     result = run(lead, xlsx_bytes(sheets_for(2, 0, 0)), dry_run=True)
     other = make_user("otherlead", org_code="cdm", role=User.Role.LEAD)
-    response = signed_in(other).post(
-        reverse("outcomes:import_records"), {"run": result.run.pk}
-    )
-    assert response.status_code == 404
+    page = reverse("outcomes:import_run", args=[result.run.pk])
+    assert signed_in(other).get(page).status_code == 404
+    assert signed_in(other).post(page, {}).status_code == 404
     assert not ImportReference.objects.exists()
 
 

@@ -792,6 +792,13 @@ IMPORT_RULES: dict[str, Rule] = {
     "outcomes:import_template": Rule(
         False, {"GET": _lead_only(200)}, "project leads; others 403"
     ),
+    "outcomes:import_run": Rule(
+        False,
+        {"GET": _lead_only(200), "POST": _lead_only(404)},
+        "the lead who uploaded it (it quotes their file); others 403; imported "
+        "already: nothing to import again (404)",
+        params={"pk": "import_run"},
+    ),
 }
 RULES.update(IMPORT_RULES)
 
@@ -932,6 +939,7 @@ def _build() -> World:
     objects["goals"] = _build_goals(users, cases)
     objects["outcomes"], objects["follow_ups"] = _build_outcomes(users, cases)
     objects["report_job"] = _build_report_job(users)
+    objects["import_run"] = _build_import_run(users)
 
     sessions: dict[str, str | None] = {"anonymous": None}
     for name, user in users.items():
@@ -994,6 +1002,21 @@ def _build_outcomes(users, cases) -> tuple[dict[str, Any], dict[str, Any]]:
             case_file=case, kind="upon_leaving", due_on=timezone.localdate()
         )
     return outcomes, follow_ups
+
+
+def _build_import_run(users) -> Any:
+    """A file the CDM's project lead imported (its upload no longer kept)."""
+    from outcomes.models import ImportRun
+
+    return ImportRun.objects.create(
+        organisation=users["lead"].organisation,
+        user=users["lead"],
+        file_name="records-2019.xlsx",
+        sha256="0" * 64,
+        status=ImportRun.Status.IMPORTED,
+        counts={"people": {"created": 3, "updated": 0, "unchanged": 0}},
+        progress=100,
+    )
 
 
 def _build_report_job(users) -> Any:
