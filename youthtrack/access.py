@@ -25,7 +25,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.core import ObjectPermissionChecker
@@ -456,10 +456,14 @@ def people_linkable_by(user: User) -> QuerySet[YoungPerson]:
         or user.organisation_id is None
     ):
         return YoungPerson.objects.none()
-    owned = CaseFile.objects.filter(owner_organisation_id=user.organisation_id)
+    # Asked of a few people at a time (the intake's person, the duplicate guard's
+    # candidates): a correlated EXISTS reads one file index entry per person, where
+    # "IN (the organisation's files)" hashed all 40,000 files of a large office.
+    owned = CaseFile.objects.filter(
+        young_person=OuterRef("pk"), owner_organisation_id=user.organisation_id
+    )
     return YoungPerson.objects.filter(
-        Q(pk__in=owned.values("young_person_id"))
-        | Q(created_by_organisation_id=user.organisation_id),
+        Exists(owned) | Q(created_by_organisation_id=user.organisation_id),
         merged_into__isnull=True,
     )
 
@@ -485,14 +489,10 @@ def people_mergeable_by(user: User) -> QuerySet[YoungPerson]:
     files are not the lead's to move)."""
     if user.role != User.Role.LEAD:
         return YoungPerson.objects.none()
-    foreign = CaseFile.objects.exclude(
+    foreign = CaseFile.objects.filter(young_person=OuterRef("pk")).exclude(
         owner_organisation_id=user.organisation_id
-    ).values("young_person_id")
-    return (
-        people_linkable_by(user)
-        .filter(merged_into__isnull=True)
-        .exclude(pk__in=foreign)
     )
+    return people_linkable_by(user).filter(~Exists(foreign))
 
 
 def can_merge_people(user: User, kept: YoungPerson, merged: YoungPerson) -> bool:
