@@ -168,7 +168,9 @@ def test_a_person_merged_into_another_is_not_offered(advisor, julien):
     assert [match.person for match in matches] == [kept]
 
 
-def test_the_name_scan_finds_the_same_name_born_in_another_year(advisor, julien, english):
+def test_the_name_scan_finds_the_same_name_born_in_another_year(
+    advisor, julien, english
+):
     """Neither the same birth date nor one of its variants: the name's index finds
     (nearly) the same name, offered as another date of birth."""
     matches = intake_duplicates(
@@ -260,3 +262,23 @@ def test_a_lead_of_another_organisation_is_offered_nobody(julien, actiris):
         )
         == []
     )
+
+
+def test_the_guard_reads_a_bounded_number_of_queries(
+    advisor, julien, django_assert_max_num_queries
+):
+    """Bounded reads on indexes, whatever the size of the table: as many queries
+    with 40 more people born on the same day and named alike as with one."""
+    for number in range(40):
+        CaseFileFactory(
+            advisor=advisor,
+            young_person__first_name=f"Julien{number}",
+            young_person__last_name="Adam",
+            young_person__birth_date=BORN,
+        )
+    with django_assert_max_num_queries(8):
+        matches = intake_duplicates(
+            user=advisor, first_name="Adam", last_name="Julien", birth_date=BORN
+        )
+    assert matches[0].person == julien
+    assert len(matches) <= 8
