@@ -8,7 +8,14 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.factories import CaseFileFactory, UserFactory
+from programmes.models import WalkIn
+from tests.factories import (
+    CaseFileFactory,
+    CohortFactory,
+    SessionFactory,
+    UserFactory,
+    WalkInFactory,
+)
 from tests.factories.helpers import case_data, intake_post, person_data
 from youthtrack import services
 from youthtrack.duplicates import (
@@ -282,3 +289,30 @@ def test_the_guard_reads_a_bounded_number_of_queries(
         )
     assert matches[0].person == julien
     assert len(matches) <= 8
+
+
+def test_a_walk_in_intake_page_offers_the_likely_match(client_as, advisor, julien):
+    """A walk-in turned into a case file goes through the same guard and page."""
+    walk_in = WalkInFactory(
+        session=SessionFactory(
+            cohort=CohortFactory(
+                owner_organisation=advisor.organisation,
+                programme=julien.case_files.get().programme,
+            )
+        ),
+        organisation=advisor.organisation,
+        first_name="Adam",
+    )
+    people = YoungPerson.objects.count()
+    response = client_as("advisor").post(
+        reverse("programmes:walk_in_intake", args=[walk_in.pk]),
+        intake_post(
+            person={"first_name": "Adam", "last_name": "Julien", "birth_date": BORN}
+        ),
+    )
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "This young person may already be registered" in text
+    assert f"?person={julien.pk}" in text
+    assert YoungPerson.objects.count() == people
+    assert WalkIn.objects.get(pk=walk_in.pk).converted_case_file is None
