@@ -342,8 +342,9 @@ def upload(data: bytes, name: str = "records.xlsx") -> SimpleUploadedFile:
 
 
 def test_a_lead_checks_then_imports_from_the_upload_page(
-    lead, django_capture_on_commit_callbacks
+    lead, django_capture_on_commit_callbacks, settings
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the jobs in this process (CI: a broker)
     client = signed_in(lead, HTTP_ACCEPT_LANGUAGE="en")
     url = reverse("outcomes:import_records")
     assert client.get(url).status_code == 200
@@ -389,8 +390,9 @@ def test_a_lead_checks_then_imports_from_the_upload_page(
 
 
 def test_the_page_follows_a_check_still_running(
-    lead, django_capture_on_commit_callbacks
+    lead, django_capture_on_commit_callbacks, settings
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the job in this process (CI: a broker)
     client = signed_in(lead, HTTP_ACCEPT_LANGUAGE="en")
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = client.post(
