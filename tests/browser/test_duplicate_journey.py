@@ -40,9 +40,10 @@ def julien(live_server) -> CaseFile:
 
 
 def _fill_intake(page, *, first: str, last: str, born: datetime.date) -> None:
-    page.get_by_label("First name").fill(first)
-    page.get_by_label("Last name").fill(last)
-    page.get_by_label("Date of birth").fill(born.isoformat())
+    """The intake form, whatever the interface language."""
+    page.locator("#id_person-first_name").fill(first)
+    page.locator("#id_person-last_name").fill(last)
+    page.locator("#id_person-birth_date").fill(born.isoformat())
     page.locator("#id_person-gender").select_option("male")
     page.locator("#id_person-commune").select_option(index=1)
     page.locator("#id_case-programme").select_option(label="Touch'N'Go")
@@ -53,8 +54,8 @@ def _fill_intake(page, *, first: str, last: str, born: datetime.date) -> None:
     page.locator("input[name=case-referral][value=own]").check()
     consent = page.locator("#consent-step")
     if consent.count():  # the intake's consent step, where there is one
-        consent.get_by_label("Given", exact=True).check()
-        consent.get_by_label("The young person").check()
+        consent.locator("input[name$=keep][value=given]").check()
+        consent.locator("input[name$=given_by][value=self]").check()
 
 
 def test_a_swapped_name_is_offered_the_existing_person(julien, new_page, screenshot):
@@ -81,6 +82,21 @@ def test_a_swapped_name_is_offered_the_existing_person(julien, new_page, screens
     expect(page.locator("main")).to_contain_text("A new case file for Julien Adam")
     screenshot(page, "new file for the existing person")
     assert page.server_errors == []
+
+    # On a phone, in Dutch: the same offer, the reason on its own line.
+    phone = new_page(language="nl", viewport=PHONE)
+    log_in(phone, "sarah")
+    phone.goto("/cases/new/")
+    _fill_intake(phone, first="Julien", last="Adams", born=datetime.date(2000, 1, 3))
+    phone.locator("main form button[type=submit]").last.click()
+    offered = phone.locator("section.duplicates li").first
+    expect(offered).to_contain_text("Julien Adam")
+    expect(offered).to_contain_text(
+        "Geboortedatum met dag en maand omgewisseld, gelijkaardige naam"
+    )
+    screenshot(phone, "intake offer on a phone in Dutch")
+    assert YoungPerson.objects.count() == 1
+    assert phone.server_errors == []
 
 
 def test_a_lead_merges_a_second_record(julien, new_page, screenshot):
