@@ -5,6 +5,7 @@ counted before and after; the other record is archived, pointing to the one kept
 the merge is audited without personal values; nobody else may merge."""
 
 import datetime
+import re
 
 import pytest
 from django.apps import apps
@@ -187,7 +188,7 @@ def test_a_merge_moves_everything_and_loses_nothing(
     assert "The two records are merged" in page_text(client.get(response["Location"]))
 
 
-def test_the_merge_is_audited_without_personal_values(client_as, records):
+def test_the_merge_is_audited_without_personal_values(client_as, records, english):
     kept_file, duplicate_file = records
     kept, duplicate = kept_file.young_person, duplicate_file.young_person
     client_as("merging_lead").post(
@@ -211,6 +212,12 @@ def test_the_merge_is_audited_without_personal_values(client_as, records):
     person_row = events.get(object_id=kept.pk, object_type="youthtrack.youngperson")
     assert person_row.changes["merged_person"] == [None, duplicate.pk]
     assert person_row.changes["filled_in"] == [None, ["phone"]]
+    # The trail lists the merge as such.
+    trail = client_as("administrator").get(reverse("audit_log"))
+    assert trail.status_code == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", trail.content.decode(), re.DOTALL)
+    merged_rows = [row for row in rows if "<td>Merged</td>" in row]
+    assert len(merged_rows) == events.count()
 
 
 def test_the_merged_record_is_no_longer_offered_nor_linkable(
