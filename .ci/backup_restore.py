@@ -38,8 +38,14 @@ print(Outcome.objects.exclude(evidence_file="").count(), "outcomes with evidence
 
 
 def env(database: str, files: Path) -> dict[str, str]:
+    # Tasks run in-process here, whatever broker the caller's environment names.
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+    }
     return {
-        **os.environ,
+        **inherited,
         "DATABASE_URL": f"{POSTGRES}/{database}",
         "OUTCOMES_EVIDENCE_ROOT": str(files),
         "DJANGO_SETTINGS_MODULE": "youthtrack.settings.local",

@@ -425,3 +425,57 @@ def test_the_posts_the_values_replace_are_accepted_as_they_are(name, world):
 
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert counts() != before
+
+
+EVIDENCE = st.one_of(
+    st.binary(max_size=2000),
+    st.sampled_from(
+        [
+            b"",
+            b"%PDF-1.4\n" + b"\x00\xff" * 500,  # a PDF's first line, then garbage
+            b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,  # a PNG's signature, nothing else
+            b"<html><script>alert(1)</script></html>",
+            b"\xff\xd8\xff" + b"A" * 300,  # JPEG start
+            "attestation d'emploi".encode("cp1252"),
+        ]
+    ),
+)
+
+
+def test_random_bytes_as_outcome_evidence(world, tmp_path, settings):
+    """No server error, and a refused document leaves neither a row nor a file."""
+    settings.OUTCOMES_EVIDENCE_ROOT = tmp_path / "evidence"
+    client = world["advisor"]
+    url = reverse("outcomes:outcome_create", args=[world["case"].pk])
+    names = ["attestation.pdf", "photo.png", "x.jpg", "\x00.pdf", "é" * 300 + ".pdf"]
+
+    @hypothesis_settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(content=EVIDENCE, name=st.sampled_from(names))
+    def check(content, name):
+        upload = io.BytesIO(content)
+        upload.name = name
+        data = {**FORMS["outcome"][2](world), "verification_note": ""}
+        with transaction.atomic():
+            outcomes = Outcome.objects.count()
+            response = client.post(url, {**data, "evidence_file": upload})
+            saved = Outcome.objects.count() - outcomes
+            transaction.set_rollback(True)
+        assert response.status_code < 500, (name, content[:40], response.status_code)
+        files = list((tmp_path / "evidence").rglob("*"))
+        if response.status_code == 200:
+            assert any(mark in response.content.decode() for mark in ERROR_MARKS)
+            assert saved == 0
+            assert [f for f in files if f.is_file()] == []
+        else:
+            assert saved == 1
+            for stored in files:  # the next example starts from an empty folder
+                if stored.is_file():
+                    stored.unlink()
+
+    check()
