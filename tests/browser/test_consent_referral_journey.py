@@ -99,7 +99,16 @@ def test_intake_consent_and_a_file_without_consent(demo, new_page, screenshot):
             "section[aria-labelledby=consent-missing-title]", has_text="Noah Claessens"
         )
     ).to_have_count(0)
-    assert page.server_errors == []
+
+    # The consent step in Dutch, on a phone: one column, every label translated.
+    phone = new_page(language="nl", viewport=PHONE)
+    log_in(phone, "advisor")
+    phone.goto("/cases/new/")
+    step = phone.locator("#consent-step")
+    expect(step).to_contain_text("Toestemming om dit dossier bij te houden")
+    step.scroll_into_view_if_needed()
+    screenshot(phone, "intake consent step in Dutch on a phone")
+    assert page.server_errors == [] and phone.server_errors == []
 
 
 def test_withdrawal_and_decline_are_confirmed_and_reach_the_owner(
