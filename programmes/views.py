@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from youthtrack import search as name_search
 from youthtrack.fields import clean_search, parse_day
 from youthtrack.forms import data_copy
 from youthtrack.http import AuthenticatedHttpRequest
@@ -217,13 +218,27 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _searched_by_name(request: AuthenticatedHttpRequest) -> HttpResponse | None:
+    """A name search posted (``find``): kept in the session, and the page shown again
+    at an address carrying its token, never the name (``youthtrack.search``)."""
+    if request.method != "POST" or not request.POST.get("find"):
+        return None
+    posted = request.POST.copy()
+    posted.pop("find", None)
+    query = name_search.query_for_posted_search(request.session, posted)
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
 @login_required
 def cohort_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Enrol a selection of case files at once; each refusal says why."""
     cohort = selectors.cohort_get_for_user(user=request.user, pk=pk)
     if not request.user.works_on_cases:
         raise PermissionDenied
-    search, search_error = clean_search(request.GET.get("q", ""))
+    if searched := _searched_by_name(request):
+        return searched
+    params, _gone = name_search.params_with_search(request.session, request.GET)
+    search, search_error = clean_search(params.get("q", ""))
     candidates = selectors.enrol_candidates(
         user=request.user, cohort=cohort, search=search
     )
@@ -550,7 +565,10 @@ def walk_in_convert(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     walk_in = selectors.walk_in_get_for_user(user=request.user, pk=pk)
     if not request.user.works_on_cases:
         raise PermissionDenied
-    search, search_error = clean_search(request.GET.get("q", walk_in.first_name))
+    if searched := _searched_by_name(request):
+        return searched
+    params, _gone = name_search.params_with_search(request.session, request.GET)
+    search, search_error = clean_search(params.get("q", walk_in.first_name))
     candidates = selectors.walk_in_link_candidates(user=request.user, search=search)
     form = WalkInLinkForm(
         request.POST or None,

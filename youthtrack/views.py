@@ -1,16 +1,18 @@
 """Views parse input, call one service or selector, and render."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, exports, panels, selectors, services
+from . import access, exports, panels, search, selectors, services
 from .access import (
     can_add_note,
     can_edit_case_file,
@@ -49,9 +51,19 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # The search form is posted: the name goes to the session, the address
+        # carries a token (``youthtrack.search``).
+        query = search.query_for_posted_search(request.session, request.POST)
+        url = reverse("case_list")
+        return redirect(f"{url}?{query.urlencode()}" if query else url)
+    params, expired = search.params_with_search(request.session, request.GET)
+    if expired:
+        messages.info(request, _("This search is no longer available: search again."))
     case_filter, page = selectors.case_file_page_for_user(
-        user=request.user, params=request.GET
+        user=request.user, params=params
     )
+    # Links (pages, sorting, export) carry the token, never the text.
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -644,7 +656,9 @@ def _export_facts(case_file: CaseFile, shown: access.FieldsShown) -> list[list[s
     ):
         for name in names:
             if name in visible:
-                label = str(obj._meta.get_field(name).verbose_name)
+                # Any: a model's field, which the stubs cannot tell from a relation.
+                field: Any = obj._meta.get_field(name)
+                label = str(field.verbose_name)
                 rows.append([label[:1].upper() + label[1:], _export_value(obj, name)])
     return rows
 
@@ -692,9 +706,8 @@ def case_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def case_list_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered case list as CSV, for the files the user may see."""
     queryset = selectors.case_file_list_for_user(user=request.user)
-    case_filter = CaseFileFilter(
-        request.GET or None, queryset=queryset, user=request.user
-    )
+    params, _expired = search.params_with_search(request.session, request.GET)
+    case_filter = CaseFileFilter(params or None, queryset=queryset, user=request.user)
     if case_filter.is_bound and not case_filter.is_valid():
         queryset = queryset.none()
     elif case_filter.is_bound:

@@ -383,7 +383,11 @@ def see(role: str, cat: str) -> bool:
 
 RULES: dict[str, Rule] = {
     "dashboard": Rule(False, {"GET": _always(200)}, "every signed-in user: 200"),
-    "case_list": Rule(False, {"GET": _always(200)}, "every signed-in user: 200"),
+    "case_list": Rule(
+        False,
+        {"GET": _always(200), "POST": _always(302)},
+        "every signed-in user: 200; a posted search is sent on to its token (302)",
+    ),
     "case_list_export": Rule(False, {"GET": _always(200)}, "every signed-in user"),
     "shares": Rule(False, {"GET": _always(200)}, "every signed-in user: 200"),
     "intake": Rule(
@@ -1171,6 +1175,7 @@ def _post_data(
         }
         data[("share_revoke", cat)] = {"confirm": "1"}
         data[("share_answer", cat)] = {}
+        data[("share_decline", cat)] = {"confirm": "1", "reason": "Pas de place"}
         data[("programmes:case_enrol", cat)] = {"cohort": str(objects["cohort"].pk)}
         scores = {
             name: "5"
@@ -1194,7 +1199,6 @@ def _post_data(
             "outcome-kind": "",
         }
         data[("outcomes:outcome_create", cat)] = {
-        data[("share_decline", cat)] = {"confirm": "1", "reason": "Pas de place"}
             "kind": "job_search",
             "start_date": today.isoformat(),
             "source": "actiris",

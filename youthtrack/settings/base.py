@@ -317,9 +317,42 @@ OUTCOMES_UNREACHABLE_ATTEMPTS = 3  # attempts before "unreachable" is an answer
 # Where the links in e-mails point (reminders sent by a background task).
 YOUTHTRACK_SITE_URL = os.environ.get("YOUTHTRACK_SITE_URL", "http://127.0.0.1:8000")
 
+# No personal data in the logs, whatever LOG_LEVEL says: the loggers of the
+# frameworks that would write some are filtered (``youthtrack.logs``); nothing of
+# the application logs more than a record's number.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "youthtrack.logs.PersonalDataFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
+    "loggers": {
+        "django.template": {"filters": ["personal_data"]},
+        "django.db.backends": {"filters": ["personal_data"]},
+        "django.db.backends.schema": {"filters": ["personal_data"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["personal_data"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Error reports (the debug page, and the e-mails to ADMINS should any be set) show
+# no request parameters and no variable of the failing code: either may hold a name.
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "youthtrack.logs.PersonalDataExceptionReporterFilter"
+)

@@ -13,7 +13,22 @@ STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Quiet, but filtered as in production (``youthtrack.logs``): the loggers let through
+# what they would there (tests/youthtrack/test_no_personal_data_in_transit.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": LOGGING["filters"],  # noqa: F405
+    "loggers": {
+        name: {"filters": ["personal_data"]}
+        for name in (
+            "django.template",
+            "django.db.backends",
+            "django.db.backends.schema",
+            "django.server",
+        )
+    },
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Evidence documents of the tests go to a throw-away folder, never private-media/.
 OUTCOMES_EVIDENCE_ROOT = Path(tempfile.gettempdir()) / "youthtrack-test-evidence"
