@@ -381,8 +381,8 @@ def shares_sent_for_user(*, user: User) -> QuerySet[Share]:
 def shares_received_ended_for_user(*, user: User) -> QuerySet[Share]:
     """Referrals to the user's organisation that are over (declined, revoked,
     expired, consent withdrawn), newest first: what the partner answered or lost.
-    They name the young person as a pending referral does, by first name and
-    initial."""
+    The page names them by file number only: the partner no longer sees the
+    young person."""
     if (
         not user.is_authenticated
         or user.organisation_id is None
