@@ -263,3 +263,16 @@ def test_each_scope_lists_existing_fields_of_the_person_and_the_file():
         for model in (YoungPerson, CaseFile):
             names = {f.name for f in model._meta.get_fields()}
             assert listed[model._meta.label_lower] <= names
+
+
+def test_the_owner_reads_what_each_sharing_consent_names(owner, partner, case):
+    record_sharing_consent(
+        case, owner, partner.organisation, sensitive_data=["homeless"]
+    )
+    record_sharing_consent(case, owner, org("vdab"))
+    page = _page(owner, case)
+    assert (
+        "Sensitive answers the partner may see: "
+        "Homeless or affected by housing exclusion"
+    ) in page
+    assert "Sensitive answers the partner may see: None" in page

@@ -40,6 +40,18 @@ def fields_changed(event) -> str:
     return ", ".join(labels)
 
 
+@register.filter
+def sensitive_named(consent) -> str:
+    """The sensitive answers at entry a consent to sharing names, in the reader's
+    language ("" for none)."""
+    from youthtrack.forms import sensitive_answer_choices
+
+    named = set(consent.sensitive_data or [])
+    return ", ".join(
+        label for name, label in sensitive_answer_choices() if name in named
+    )
+
+
 @register.simple_tag(takes_context=True)
 def case_panels(context, case_file):
     """The panels other apps registered for the case page (``youthtrack.panels``)."""
