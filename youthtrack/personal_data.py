@@ -212,8 +212,9 @@ _PARTNER_PERSON = frozenset(
         "citizenship",
     }
 )
-# The path and the situation at entry. Never the owner's planning (next follow-up,
-# last contact) nor who referred them (a third party's name, typed).
+# The path and the situation at entry, and when the young person is next seen (a
+# partner following them too plans around it). Never who referred them (a third
+# party's name, as typed) nor the owner's own bookkeeping (last contact).
 _PARTNER_CASE_FILE = frozenset(
     {
         "programme",
@@ -224,6 +225,7 @@ _PARTNER_CASE_FILE = frozenset(
         "entry_date",
         "exit_date",
         "exit_reason",
+        "next_follow_up_on",
         "employment_status",
         "unemployed_since",
         "education",
