@@ -5,6 +5,7 @@ from .privacy import views as privacy_views
 from .progress import views as progress_views
 from .records import views as record_views
 from .reports import views as report_views
+from .statistics import views as statistics_views
 from .subject_access import views as subject_access_views
 
 app_name = "outcomes"
@@ -64,5 +65,10 @@ urlpatterns = [
         "data-protection/people/<int:person_pk>/right-of-access/",
         subject_access_views.subject_access_export,
         name="subject_access_export",
+    ),
+    path(
+        "statistics/",
+        statistics_views.statistics_export,
+        name="statistics_export",
     ),
 ]

@@ -364,7 +364,12 @@ def _dpo_person(ok: int) -> Expect:
 
 # The pages on which a data protection officer reads the people (and, in the right
 # of access's export, the notes) of their organisation's files.
-DPO_PAGES = {"dpo_person", "outcomes:person_erase", "outcomes:legal_hold"}
+DPO_PAGES = {
+    "dpo_person",
+    "outcomes:person_erase",
+    "outcomes:legal_hold",
+    "outcomes:subject_access_export",
+}
 
 
 def _unless_verified(role: str, cat: str | None) -> int:
@@ -842,6 +847,30 @@ PRIVACY_RULES: dict[str, Rule] = {
 }
 RULES.update(PRIVACY_RULES)
 
+# --- outcomes: pseudonymised statistics (outcomes/statistics) ---
+
+
+def _exports_statistics(ok: int) -> Expect:
+    return lambda role, cat: ok if ROLES[role].role in (Role.LEAD, Role.DPO) else 403
+
+
+RULES["outcomes:statistics_export"] = Rule(
+    False,
+    {"GET": _exports_statistics(200), "POST": _exports_statistics(200)},
+    "project leads (their programmes) and data protection officers (their "
+    "organisation's files; the file holds no personal data); others 403",
+)
+
+# --- outcomes: the right of access (outcomes/subject_access) ---
+
+RULES["outcomes:subject_access_export"] = Rule(
+    True,
+    {"GET": _always(405), "POST": _dpo_person(200)},
+    "POST only; the data protection officer of the organisation keeping the file "
+    "(the JSON export); else 404",
+    params={"person_pk": "person"},
+)
+
 # URL variants: a path parameter that takes several values.
 # (Declining has its own URL, share_decline, which asks for a reason first.)
 VARIANTS: dict[str, list[str]] = {"share_answer": ["accept"]}
@@ -1127,6 +1156,10 @@ def _post_data(
             "formats": ["json"],
         },
         ("intake", None): intake_post(),
+        ("outcomes:statistics_export", None): {
+            "programme": str(ref.programme("uppercut").pk),
+            "format": "csv",
+        },
         ("login", None): {"username": "owner_advisor", "password": "not-the-password"},
         ("logout", None): {},
         ("otp_setup", None): {"token": "abcdef"},
@@ -1152,6 +1185,10 @@ def _post_data(
             "comment": "Passage en suivi",
         }
         data[("note_create", cat)] = note_data
+        data[("outcomes:subject_access_export", cat)] = {
+            "language": "fr",
+            "format": "json",
+        }
         note = notes[cat][0][0]
         data[("note_edit", cat)] = {**note_data, "version": str(note.version)}
         data[("consent_create", cat)] = {

@@ -1,0 +1,1 @@
+"""Pseudonymised statistics for researchers and funders (see ``selectors``)."""
