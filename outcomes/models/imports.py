@@ -94,10 +94,12 @@ class ImportRun(models.Model):
     claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(_("lease ends at"), null=True, blank=True)
 
-    # The uploaded workbook holds the people it imports; its name was typed.
+    # The uploaded workbook holds the people it imports; its name was typed; a
+    # problem quotes the cell it is about ("“31/02/2004” is not a date"); a failure
+    # names the kind of error only.
     personal_data = classify(
         identity=["content"],
-        free_text=["file_name"],
+        free_text=["file_name", "problems"],
         not_personal=[
             "organisation",
             "user",
@@ -106,6 +108,14 @@ class ImportRun(models.Model):
             "counts",
             "problem_count",
             "created_at",
+            "language",
+            "progress",
+            "failure_reason",
+            "finished_at",
+            "queued_at",
+            "attempts",
+            "claimed_by",
+            "lease_expires_at",
         ],
     )
 
