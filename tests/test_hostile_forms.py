@@ -29,12 +29,13 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from outcomes.models import ImportRun, Outcome, ReportJob
-from programmes.models import Enrolment
+from outcomes.models import Assessment, Goal, ImportRun, Outcome, ReportJob
+from programmes.models import Attendance, Cohort, Enrolment
 from tests.factories import (
     CohortFactory,
     ConsentFactory,
     EligibleCaseFileFactory,
+    SessionFactory,
     UserFactory,
 )
 from tests.factories import reference as ref
@@ -112,6 +113,10 @@ def counts() -> dict[str, int]:
             Enrolment,
             Outcome,
             ReportJob,
+            Attendance,
+            Cohort,
+            Goal,
+            Assessment,
         )
     }
     rows["versions"] = sum(CaseFile.objects.values_list("version", flat=True)) + sum(
@@ -155,7 +160,19 @@ def world(db):
     # Sharing with Actiris is consented to; the share form needs it.
     ConsentFactory(case_file=case, purpose=Consent.Purpose.SHARING)
     cohort = CohortFactory(programme=uppercut, advisors=[advisor], created_by=lead)
+    # A second file, in the cohort, for its register.
+    participant = EligibleCaseFileFactory(advisor=advisor, programme=uppercut)
+    Enrolment.objects.create(
+        cohort=cohort,
+        case_file=participant,
+        status=Enrolment.Status.ENROLLED,
+        enrolled_at=timezone.now(),
+        created_by=advisor,
+    )
     return {
+        "participant": participant,
+        "session": SessionFactory(cohort=cohort),
+        "programme": uppercut,
         "advisor": signed_in(advisor),
         "lead": signed_in(lead),
         "advisor_user": advisor,
@@ -261,6 +278,61 @@ FORMS = {
             "start_date": _today(),
             "source": "actiris",
             "verification_note": "Inscrite chez Actiris",
+        },
+    ),
+    "transition": (
+        "advisor",
+        lambda w: reverse("case_transition", args=[w["case"].pk, "follow_up"]),
+        lambda w: {
+            "version": str(_case(w).version),
+            "effective_date": _today(),
+            "comment": "Passage en suivi",
+        },
+    ),
+    "attendance": (
+        "advisor",
+        lambda w: reverse("programmes:session_register", args=[w["session"].pk]),
+        lambda w: {
+            f"status_{w['participant'].pk}": "present",
+            f"presence_{w['participant'].pk}": "on_site",
+            f"version_{w['participant'].pk}": "0",
+            "save": "",
+        },
+    ),
+    "cohort_create": (
+        "lead",
+        lambda w: reverse("programmes:cohort_create", args=[w["programme"].pk]),
+        lambda w: {
+            "name": "Uppercut printemps",
+            "start_date": _today(),
+            "end_date": (
+                timezone.localdate() + datetime.timedelta(days=60)
+            ).isoformat(),
+            "capacity": "12",
+            "advisors": str(w["advisor_user"].pk),
+        },
+    ),
+    "goal": (
+        "advisor",
+        lambda w: reverse("outcomes:goal_create", args=[w["case"].pk]),
+        lambda w: {"text": "Trouver un stage", "target_date": _today()},
+    ),
+    "assessment": (
+        "advisor",
+        lambda w: reverse("outcomes:assessment_edit", args=[w["case"].pk, "entry"]),
+        lambda w: {
+            "assessed_on": _today(),
+            **{
+                name: "5"
+                for name in (
+                    "confidence",
+                    "project_clarity",
+                    "job_search",
+                    "digital",
+                    "mobility",
+                    "languages",
+                )
+            },
         },
     ),
     "report_request": (
