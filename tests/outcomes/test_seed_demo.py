@@ -31,7 +31,7 @@ def test_the_demo_logins_work_with_the_published_password(seeded):
     users = {
         user.username: user for user in User.objects.filter(username__in=DEMO_USERS)
     }
-    assert set(users) == set(DEMO_USERS) and len(DEMO_USERS) == 5
+    assert set(users) == set(DEMO_USERS) and len(DEMO_USERS) == 6
     for username, (_first, _last, role, organisation, staff) in DEMO_USERS.items():
         user = users[username]
         assert user.check_password(DEMO_PASSWORD), username
