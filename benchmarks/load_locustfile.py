@@ -48,7 +48,7 @@ RESULTS: dict = {
     "attendance": {},  # "session:case" -> last acknowledged status
     "attendance_acknowledged": 0,
     "attendance_conflicts": 0,
-    "enrolments": [],  # {"case", "status", "sent", "acked"}
+    "enrolments": [],  # {"case", "waiting_list", "sent", "acked"} (client times)
     "enrol_not_acknowledged": 0,
     "server_errors": [],  # status >= 500, or no answer at all (status 0)
     "requests": 0,
