@@ -276,3 +276,16 @@ def test_the_owner_reads_what_each_sharing_consent_names(owner, partner, case):
         "Homeless or affected by housing exclusion"
     ) in page
     assert "Sensitive answers the partner may see: None" in page
+
+
+def test_the_share_page_says_what_the_partner_sees_of_the_sensitive_answers(
+    owner, case
+):
+    page = body(
+        signed_in(owner).get(
+            reverse("case_share", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+    )
+    assert "the partner sees only those the young person's consent" in page.replace(
+        "&#x27;", "'"
+    )
