@@ -476,6 +476,16 @@ class User(AbstractUser):
             "data protection officer's role)."
         ),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The interface's language at login, and the language of the e-mails "
+            "this person receives; set when they switch language."
+        ),
+    )
     must_change_password = models.BooleanField(
         _("must change password at next login"),
         default=False,
@@ -504,6 +514,7 @@ class User(AbstractUser):
             "programmes_led",
             "must_change_password",
             "is_data_protection_officer",
+            "language",
         ],
     )
 
