@@ -480,10 +480,11 @@ class User(AbstractUser):
         _("language"),
         max_length=10,
         choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
+        blank=True,
         help_text=_(
             "The interface's language at login, and the language of the e-mails "
-            "this person receives; set when they switch language."
+            "this person receives; set when they switch language (or, until then, "
+            "at their first login)."
         ),
     )
     must_change_password = models.BooleanField(
@@ -525,6 +526,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def messages_language(self) -> str:
+        """The language of what is written to this person: theirs, else the
+        default."""
+        known = {code for code, _name in settings.LANGUAGES}
+        return self.language if self.language in known else settings.LANGUAGE_CODE
 
     @property
     def works_on_cases(self) -> bool:

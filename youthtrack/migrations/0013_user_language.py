@@ -4,20 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("youthtrack", "0012_consent_sensitive_data"),
+        ('youthtrack', '0012_consent_sensitive_data'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="user",
-            name="language",
-            field=models.CharField(
-                choices=[("fr", "French"), ("nl", "Dutch"), ("en", "English")],
-                default="fr",
-                help_text="The interface's language at login, and the language of the e-mails this person receives; set when they switch language.",
-                max_length=10,
-                verbose_name="language",
-            ),
+            model_name='user',
+            name='language',
+            field=models.CharField(blank=True, choices=[('fr', 'French'), ('nl', 'Dutch'), ('en', 'English')], help_text="The interface's language at login, and the language of the e-mails this person receives; set when they switch language (or, until then, at their first login).", max_length=10, verbose_name='language'),
         ),
     ]
