@@ -46,6 +46,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from youthtrack.access import case_file_in_scope_q, note_visibility_q
+from youthtrack.selectors import my_open_case_files
 from youthtrack.models import (
     CaseFile,
     ContactChannel,
@@ -869,3 +870,107 @@ def visible_enrolment_names(*, user: User, enrolments: list[Enrolment]) -> list[
         .select_related("case_file__young_person")
         .order_by("requested_at", "pk")
     ]
+
+
+# --- the advisor's week on the dashboard ---
+
+# The rows of each kind (follow-ups, sessions) a week of the dashboard shows.
+ADVISOR_WEEK_ROWS = 40
+
+
+@dataclass(frozen=True)
+class AdvisorWeekDay:
+    day: datetime.date
+    follow_ups: list
+    sessions: list
+
+
+@dataclass(frozen=True)
+class AdvisorWeek:
+    start: datetime.date
+    days: list[AdvisorWeekDay]
+    # The week asked for was empty and the next one with something is shown instead.
+    moved_from: datetime.date | None
+    # More than ``ADVISOR_WEEK_ROWS`` of a kind that week: the rest in the full lists.
+    more: bool
+
+    @property
+    def end(self) -> datetime.date:
+        return self.start + datetime.timedelta(days=6)
+
+    @property
+    def has_entries(self) -> bool:
+        return any(day.follow_ups or day.sessions for day in self.days)
+
+    @property
+    def previous(self) -> datetime.date:
+        return self.start - datetime.timedelta(days=7)
+
+    @property
+    def following(self) -> datetime.date:
+        return self.start + datetime.timedelta(days=7)
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def advisor_week(
+    *, user: User, day: datetime.date | None, rows: int = ADVISOR_WEEK_ROWS
+) -> AdvisorWeek:
+    """The user's own appointments (the next follow-up of each of their open files)
+    and the sessions of the cohorts they advise, for the week of ``day``; without a
+    day, the current week or, when it has nothing, the next week that has something.
+
+    Two queries whatever the week: from the week's Monday, the first ``rows + 1``
+    follow-ups (index ``casefile_open_by_follow_up``) and sessions (in start order,
+    among the few cohorts of the advisor); the week shown is taken from them."""
+    start = _monday(day or timezone.localdate())
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    follow_ups = list(
+        my_open_case_files(user)
+        .filter(next_follow_up_on__gte=start)
+        .select_related("young_person", "programme")
+        .order_by("next_follow_up_on", "pk")[: rows + 1]
+    )
+    sessions = list(
+        session_list_for_user(user=user)
+        .filter(
+            cohort__in=Cohort.objects.filter(advisors=user).values("pk"),
+            starts_at__gte=since,
+        )
+        .order_by("starts_at", "pk")[: rows + 1]
+    )
+
+    def session_day(session: Session) -> datetime.date:
+        return timezone.localtime(session.starts_at).date()
+
+    dates = [case.next_follow_up_on for case in follow_ups[:1]] + [
+        session_day(session) for session in sessions[:1]
+    ]
+    moved_from = None
+    following = start + datetime.timedelta(days=7)
+    if day is None and dates and min(dates) >= following:
+        moved_from, start = start, _monday(min(dates))
+        following = start + datetime.timedelta(days=7)
+
+    def in_week(value: datetime.date) -> bool:
+        return start <= value < following
+
+    week_follow_ups = [c for c in follow_ups if in_week(c.next_follow_up_on)]
+    week_sessions = [s for s in sessions if in_week(session_day(s))]
+    more = (len(follow_ups) > rows and in_week(follow_ups[-1].next_follow_up_on)) or (
+        len(sessions) > rows and in_week(session_day(sessions[-1]))
+    )
+    days = []
+    for offset in range(7):
+        current = start + datetime.timedelta(days=offset)
+        days.append(
+            AdvisorWeekDay(
+                current,
+                [c for c in week_follow_ups[:rows] if c.next_follow_up_on == current],
+                [s for s in week_sessions[:rows] if session_day(s) == current],
+            )
+        )
+    return AdvisorWeek(start=start, days=days, moved_from=moved_from, more=more)

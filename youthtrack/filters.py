@@ -166,6 +166,18 @@ class CaseFileFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    follow_up_from = BoundedDateFilter(
+        label=_("Next follow-up from"),
+        field_name="next_follow_up_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    follow_up_to = BoundedDateFilter(
+        label=_("Next follow-up until"),
+        field_name="next_follow_up_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     sort = NullsLastOrderingFilter(
         label=_("Sort by"),
         empty_label=None,
@@ -194,7 +206,9 @@ class CaseFileFilter(django_filters.FilterSet):
     class Meta:
         model = CaseFile
         fields: list[str] = []
-        form = date_range_form(("entry_from", "entry_to"))
+        form = date_range_form(
+            ("entry_from", "entry_to"), ("follow_up_from", "follow_up_to")
+        )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -252,6 +253,8 @@ DASHBOARD_COUNT_LIMIT = 1000
 # The rows of the dashboard's lists, each with a "see all" link to the case list.
 DASHBOARD_ROWS = 20
 DASHBOARD_OPEN_ROWS = 50
+# The rows of each list of follow-ups (today, overdue, coming week).
+DASHBOARD_FOLLOW_UP_ROWS = 8
 
 
 def bounded_count(queryset: QuerySet) -> int:
@@ -293,6 +296,61 @@ def recently_changed(
     return recent.filter(key_in_array(keys[0].union(*keys[1:])))
 
 
+@dataclass(frozen=True)
+class BoundedRows:
+    """The first rows of a list, and whether it has more (read with one row more,
+    without a count)."""
+
+    rows: list
+    more: bool
+
+
+def _bounded_rows(queryset: QuerySet) -> BoundedRows:
+    rows = DASHBOARD_FOLLOW_UP_ROWS
+    found = list(queryset[: rows + 1])
+    return BoundedRows(found[:rows], len(found) > rows)
+
+
+def follow_up_lists(
+    mine: QuerySet[CaseFile], *, today: datetime.date, due_by: datetime.date
+) -> dict[str, QuerySet[CaseFile]]:
+    """The user's open files (``mine``) whose next follow-up is today, overdue, or in
+    the coming week, each in the order of the index ``casefile_open_by_follow_up``
+    (advisor, next follow-up, id), so that a page of it stops early."""
+    by_follow_up = mine.order_by("next_follow_up_on", "pk")
+    return {
+        "today": by_follow_up.filter(next_follow_up_on=today),
+        "overdue": by_follow_up.filter(next_follow_up_on__lt=today),
+        "coming": by_follow_up.filter(
+            next_follow_up_on__gt=today, next_follow_up_on__lte=due_by
+        ),
+    }
+
+
+def follow_up_list_queries(
+    user: User, *, today: datetime.date, due_by: datetime.date
+) -> dict[str, str]:
+    """The case list's query strings of the user's open files whose next follow-up
+    is today, overdue, or in the coming week: the complete lists behind the
+    dashboard's "see all" links, paged like the case list."""
+    common = [
+        ("advisor", str(user.pk)),
+        *(("status", status) for status in ("intake", "active", "follow_up")),
+        ("sort", "follow_up"),
+    ]
+    yesterday = today - datetime.timedelta(days=1)
+    tomorrow = today + datetime.timedelta(days=1)
+    ranges = {
+        "today": [("follow_up_from", today), ("follow_up_to", today)],
+        "overdue": [("follow_up_to", yesterday)],
+        "coming": [("follow_up_from", tomorrow), ("follow_up_to", due_by)],
+    }
+    return {
+        key: urlencode([*common, *((name, day.isoformat()) for name, day in dates)])
+        for key, dates in ranges.items()
+    }
+
+
 def dashboard_for_user(*, user: User) -> dict:
     """The advisor's day: open cases, follow-ups due, files gone quiet, changes. Each
     list is a bounded page read in the order of an index, with a bounded count, so
@@ -319,10 +377,14 @@ def dashboard_for_user(*, user: User) -> dict:
         )[:DASHBOARD_OPEN_ROWS],
         "my_open_count": bounded_count(mine),
         "count_limit": DASHBOARD_COUNT_LIMIT,
-        # A full list says there may be more ("see all"), at no extra count.
-        "follow_ups_due": mine.filter(next_follow_up_on__lte=due_by).order_by(
-            "next_follow_up_on", "pk"
-        )[:DASHBOARD_ROWS],
+        # Today first, then the overdue ones, then the coming week: three lists, each
+        # read in the order of the index ``casefile_open_by_follow_up`` and stopped
+        # one row past what is shown, which says whether "see all" is needed.
+        **{
+            f"follow_ups_{key}": _bounded_rows(rows)
+            for key, rows in follow_up_lists(mine, today=today, due_by=due_by).items()
+        },
+        "follow_up_links": follow_up_list_queries(user, today=today, due_by=due_by),
         "gone_quiet": mine.filter(
             Q(last_contact_on__lt=quiet_since)
             | Q(last_contact_on__isnull=True, entry_date__lt=quiet_since)

@@ -124,13 +124,15 @@ def test_dashboard_counts_are_bounded_and_lists_say_there_is_more(
 ):
     monkeypatch.setattr(selectors, "DASHBOARD_COUNT_LIMIT", 3)
     monkeypatch.setattr(selectors, "DASHBOARD_ROWS", 2)
+    monkeypatch.setattr(selectors, "DASHBOARD_FOLLOW_UP_ROWS", 2)
     day = selectors.dashboard_for_user(user=advisor)
     assert day["my_open_count"] == 4  # one more than the limit: "more than 3"
-    assert len(day["follow_ups_due"]) == 2
+    assert len(day["follow_ups_today"].rows) == 2
+    assert day["follow_ups_today"].more
     assert len(day["gone_quiet"]) == 2
     page = client_as("advisor").get(reverse("dashboard")).content.decode()
     assert "My open case files (more than 3)" in page
-    assert "See all my open case files by next follow-up" in page
+    assert "See all follow-ups due today" in page
     assert "The 2 case files without contact for the longest." in page
 
 
@@ -199,11 +201,19 @@ def test_postgresql_reads_a_busy_caseload_by_its_indexes(advisor, colleague, tod
     day = selectors.dashboard_for_user(user=advisor)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        for key, index in (
-            ("follow_ups_due", "casefile_open_by_follow_up"),
-            ("gone_quiet", "casefile_open_by_contact"),
+        follow_ups = selectors.follow_up_lists(
+            selectors.my_open_case_files(advisor),
+            today=today,
+            due_by=today + 7 * DAY,
+        )
+        for key, index, rows in (
+            *(
+                (key, "casefile_open_by_follow_up", listed[:9])
+                for key, listed in follow_ups.items()
+            ),
+            ("gone_quiet", "casefile_open_by_contact", day["gone_quiet"]),
         ):
-            sql, params = day[key].query.sql_with_params()
+            sql, params = rows.query.sql_with_params()
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert index in plan, (key, plan)

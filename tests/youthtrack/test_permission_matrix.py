@@ -1503,7 +1503,10 @@ def figures(user: User, w: World) -> tuple[dict[str, Any], dict[str, Any]]:
         "dashboard: my open cases, last contact": {
             (case.pk, case.last_contact) for case in dash["my_open_cases"]
         },
-        "dashboard: follow-ups due": _ids(dash["follow_ups_due"]),
+        "dashboard: follow-ups due": [
+            _ids(dash[f"follow_ups_{key}"].rows)
+            for key in ("today", "overdue", "coming")
+        ],
         "dashboard: gone quiet": _ids(dash["gone_quiet"]),
         "dashboard: recently changed": _ids(dash["recently_changed"]),
         "dashboard: shared with us": _ids(dash["shared_with_us"]),

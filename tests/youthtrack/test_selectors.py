@@ -328,7 +328,7 @@ def test_dashboard_open_cases_are_mine_and_not_closed(advisor, colleague, today)
     assert day["today"] == today
 
 
-def test_dashboard_follow_ups_due_within_a_week_include_overdue_ones(advisor, today):
+def test_dashboard_follow_ups_today_then_overdue_then_the_coming_week(advisor, today):
     def case_due_in(days):
         return CaseFileFactory(
             advisor=advisor,
@@ -340,7 +340,10 @@ def test_dashboard_follow_ups_due_within_a_week_include_overdue_ones(advisor, to
     case_due_in(8)
     CaseFileFactory(advisor=advisor, active=True, next_follow_up_on=None)
     day = selectors.dashboard_for_user(user=advisor)
-    assert list(day["follow_ups_due"]) == [overdue, due_today, in_a_week]
+    # Each list once: the coming week no longer repeats the overdue files.
+    assert day["follow_ups_today"].rows == [due_today]
+    assert day["follow_ups_overdue"].rows == [overdue]
+    assert day["follow_ups_coming"].rows == [in_a_week]
 
 
 def test_dashboard_lists_files_without_contact_for_30_days(advisor, today):
@@ -398,5 +401,7 @@ def test_dashboard_of_a_role_without_case_files_is_empty(role, user_for, case_fi
     user = user_for(role)
     day = selectors.dashboard_for_user(user=user)
     assert day["my_open_count"] == 0
-    for key in ("my_open_cases", "follow_ups_due", "gone_quiet", "recently_changed"):
+    for key in ("my_open_cases", "gone_quiet", "recently_changed"):
         assert list(day[key]) == [], key
+    for key in ("follow_ups_today", "follow_ups_overdue", "follow_ups_coming"):
+        assert day[key].rows == [], key

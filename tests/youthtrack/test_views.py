@@ -647,7 +647,9 @@ def _workload(advisor, n: int) -> None:
 
 # +2: outcomes' follow-ups after exit (the rows, and their counts in one aggregate).
 # +2: the referrals declined and the files without consent (one select each).
-DASHBOARD_QUERIES = 18
+# +2: follow-ups due today, overdue and in the coming week (one select each).
+# +2: the advisor's week (follow-ups, sessions: one select each, whichever week).
+DASHBOARD_QUERIES = 22
 CASE_LIST_QUERIES = 13
 # +2: the read of the person is audited on the person's other files (one select, one
 # bulk insert, whatever their number).
@@ -665,9 +667,10 @@ def test_dashboard_queries(n, client_as, advisor, django_assert_num_queries):
         response = client.get(reverse("dashboard"))
     assert len(response.context["my_open_cases"]) == n
     assert response.context["my_open_count"] == n
-    assert len(response.context["follow_ups_due"]) == min(
-        20, sum(1 for index in range(n) if index % 10 - 3 <= 7)
-    )
+    overdue = sum(1 for index in range(n) if index % 10 - 3 < 0)
+    context = response.context
+    assert len(context["follow_ups_overdue"].rows) == min(8, overdue)
+    assert context["follow_ups_overdue"].more == (overdue > 8)
 
 
 @pytest.mark.parametrize("n", [3, 30])
