@@ -109,19 +109,45 @@ def test_the_same_name_and_birth_date_is_caught_as_a_duplicate(
             person_data=person_data(first_name=first_name, last_name=last_name),
             case_data=case_data(),
         )
-    assert excinfo.value.matches == [existing.young_person]
+    assert [match.person for match in excinfo.value.matches] == [existing.young_person]
     assert db_state() == before
 
 
-def test_a_namesake_born_another_day_is_registered(advisor):
+def test_someone_born_years_apart_with_another_name_is_registered(advisor):
     first = services.case_file_intake(
         acting_user=advisor, person_data=person_data(), case_data=case_data()
     )
-    other_birthday = first.young_person.birth_date + datetime.timedelta(days=1)
+    other_birthday = first.young_person.birth_date - datetime.timedelta(days=1200)
     second = services.case_file_intake(
         acting_user=advisor,
-        person_data=person_data(birth_date=other_birthday),
+        person_data=person_data(first_name="Sophie", birth_date=other_birthday),
         case_data=case_data(),
+    )
+    assert second.young_person != first.young_person
+
+
+def test_a_namesake_born_years_apart_is_offered_last_and_registered_once_confirmed(
+    advisor,
+):
+    """The same name with a birth date far from the one typed may be a date typed
+    wrong: offered, as "another date of birth", and registered once confirmed."""
+    first = services.case_file_intake(
+        acting_user=advisor, person_data=person_data(), case_data=case_data()
+    )
+    other_birthday = first.young_person.birth_date - datetime.timedelta(days=1200)
+    data = person_data(birth_date=other_birthday)
+    with pytest.raises(services.DuplicatePersonError) as excinfo:
+        services.case_file_intake(
+            acting_user=advisor, person_data=data, case_data=case_data()
+        )
+    [match] = excinfo.value.matches
+    assert match.person == first.young_person
+    assert match.date_relation == "other"
+    second = services.case_file_intake(
+        acting_user=advisor,
+        person_data=data,
+        case_data=case_data(),
+        confirmed_new_person=True,
     )
     assert second.young_person != first.young_person
 
