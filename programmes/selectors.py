@@ -461,6 +461,10 @@ def cohort_sessions(*, user: User, cohort: Cohort) -> QuerySet[Session]:
                 "attendances",
                 filter=Q(attendances__status__in=ATTENDED) & visible,
             ),
+            excused_count=Count(
+                "attendances",
+                filter=Q(attendances__status=Attendance.Status.EXCUSED) & visible,
+            ),
             recorded_count=Count("attendances", filter=visible),
             # Taken, as far as the user is told: someone they see was marked (or,
             # for the organisation in charge, anyone).

@@ -22,7 +22,7 @@ from youthtrack.http import AuthenticatedHttpRequest
 from youthtrack.stale_edits import apply_service_errors
 from youthtrack.views import intake_page
 
-from . import access, pdf, selectors, services
+from . import access, charts, pdf, selectors, services
 from .filters import SessionFilter
 from .forms import (
     SESSION_ERROR_FIELDS,
@@ -194,6 +194,7 @@ def cohort_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_user(user=request.user, pk=pk)
     rows = selectors.participant_rows(user=request.user, cohort=cohort)
+    sessions = list(selectors.cohort_sessions(user=request.user, cohort=cohort))
     status = Enrolment.Status
     return render(
         request,
@@ -209,7 +210,8 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 key=lambda r: r.waiting_position or 0,
             ),
             "withdrawn": [r for r in rows if r.enrolment.status == status.WITHDRAWN],
-            "sessions": selectors.cohort_sessions(user=request.user, cohort=cohort),
+            "sessions": sessions,
+            "attendance_chart": charts.attendance_chart(sessions),
             "has_rule": selectors.counting_phase_ids(cohort.programme) is not None,
             "can_manage": access.can_manage_cohort(request.user, cohort),
             "can_enrol": request.user.works_on_cases and not cohort.has_ended,

@@ -17,6 +17,7 @@ from youthtrack.services import record_export
 from youthtrack.stale_edits import apply_service_errors
 
 from ..models import ReportJob, evidence_storage
+from . import charts as report_charts
 from . import render as renderers
 from . import selectors, services
 from .forms import QualityForm, ReportRequestForm
@@ -62,23 +63,30 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _figure_rows(job: ReportJob) -> list[dict]:
-    """The kept figures in the funder's order, each with its drill-down columns."""
+def _figure_sections(job: ReportJob) -> list[dict]:
+    """The kept figures in the funder's order, section by section (a title, a chart
+    by gender when the figures have one, the rows with their drill-down columns)."""
     result = job.result or {}
+    if not result.get("indicators"):
+        return []
     columns = renderers._columns(result)
-    rows = []
-    for code in renderers.ordered_codes(result):
-        figure = result["indicators"][code]
-        rows.append(
-            {
-                "code": code,
-                "label": result.get("labels", {}).get(code, ""),
-                "cells": [
-                    (column, renderers._value(figure, column)) for column in columns
-                ],
-            }
-        )
-    return rows
+    found = []
+    for index, (title, codes) in enumerate(renderers.sections(result), start=1):
+        rows = []
+        for code in codes:
+            figure = result["indicators"][code]
+            rows.append(
+                {
+                    "code": code,
+                    "label": result.get("labels", {}).get(code, ""),
+                    "cells": [
+                        (column, renderers._value(figure, column)) for column in columns
+                    ],
+                }
+            )
+        chart = report_charts.section_chart(result, index, title, codes)
+        found.append({"title": title, "rows": rows, "chart": chart})
+    return found
 
 
 def _parameters_shown(job: ReportJob, result: dict) -> list[tuple[str, str]]:
@@ -107,7 +115,7 @@ def report_detail(request: AuthenticatedHttpRequest, job_pk: int) -> HttpRespons
             "job": job,
             "files": list(job.files.all()),
             "columns": [(c, renderers.gender_label(c)) for c in columns],
-            "rows": _figure_rows(job),
+            "sections": _figure_sections(job),
             "drillable": job.rule_set in ("esfplus2021", "esf2014"),
             "drill_genders": DRILL_GENDERS,
             "incomplete": result.get("incomplete"),
