@@ -607,7 +607,7 @@ class Command(BaseCommand):
                 case_file_id=case.pk,
                 partner=partner,
                 owner_organisation_id=case.owner_organisation_id,
-                purpose="Accompagnement vers l'emploi",
+                purpose=profiles.share_purpose(*programmes[case.programme_id]),
                 scope=Share.Scope.NOTES,
                 status=Share.Status.ACCEPTED,
                 consent=consent,
