@@ -10,7 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        views_account.Login.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -70,7 +70,7 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     # By dotted string: youthtrack never imports outcomes (import-linter).
     path("outcomes/", include("outcomes.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views_account.set_language, name="set_language"),
     # Browsers and bookmarks ask for /favicon.ico whatever the page links to.
     path(
         "favicon.ico",

@@ -2,21 +2,29 @@
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 
 from . import services
 from .forms import OneTimeCodeForm
 from .http import AuthenticatedHttpRequest
-from .services.accounts import account_password_changed_by_owner
+from .services.accounts import (
+    account_password_changed_by_owner,
+    user_language_at_login,
+    user_language_set,
+)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -26,6 +34,47 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return "/"
+
+
+def _language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class Login(auth_views.LoginView):
+    """Django's login; the interface then speaks the user's own language (the one
+    they are reading becomes theirs at their first login)."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = user_language_at_login(
+            user=form.get_user(), current=translation.get_language() or ""
+        )
+        translation.activate(language)
+        _language_cookie(response, language)
+        return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (posted, CSRF-checked, redirects to a safe ``next``);
+    a signed-in user's choice is kept on their account for their next login and
+    their e-mails."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(language):
+        user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+    return response
 
 
 @login_required

@@ -426,7 +426,7 @@ def _send_reminder(follow_up: FollowUp) -> None:
     link = settings.YOUTHTRACK_SITE_URL.rstrip("/") + reverse(
         "outcomes:follow_up_answer", args=[follow_up.case_file_id, follow_up.pk]
     )
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(advisor.messages_language):
         subject = _("Follow-up due: case file #%(pk)s") % {"pk": follow_up.case_file_id}
         body = _(
             "%(kind)s of case file #%(pk)s is due on %(date)s.\n\n"

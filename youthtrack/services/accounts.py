@@ -377,3 +377,23 @@ def account_change_request_reject(
 def describe_request(change_request: AccountChangeRequest) -> str:
     """The change asked, in the administrator's language (for the admin list)."""
     return "; ".join(_describe_changes(change_request.changes))
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Keep the language the user switched to (their e-mails follow it). Not
+    audited: a preference, not an access. Returns whether it changed."""
+    known = {code for code, _name in settings.LANGUAGES}
+    if language not in known or user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True
+
+
+def user_language_at_login(*, user: User, current: str) -> str:
+    """The language the interface takes at login: the user's own, or, the first
+    time, the one they are reading (which becomes theirs)."""
+    if user.language:
+        return user.messages_language
+    user_language_set(user=user, language=current)
+    return user.messages_language
