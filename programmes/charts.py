@@ -21,7 +21,7 @@ def attendance_series() -> list[Series]:
 
 
 def session_label(session: Session) -> str:
-    when = formats.date_format(timezone.localtime(session.starts_at), "D j M, H:i")
+    when = formats.date_format(timezone.localtime(session.starts_at), "D j N, H:i")
     return f"{when} · {session.display_title}"
 
 

@@ -204,7 +204,8 @@ LANGUAGES = [
     ("nl", _("Dutch")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The second: Dutch abbreviated months with their full stop (Django's have none).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "youthtrack" / "formats" / "months"]
 FORMAT_MODULE_PATH = ["youthtrack.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
