@@ -5,9 +5,11 @@ attempts; an error fails the run with nothing written; the progress moves forwar
 
 import datetime
 import json
+import time
 
 import pytest
 from celery.exceptions import Retry
+from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -186,3 +188,31 @@ def test_the_progress_moves_forward_through_the_check_and_the_writing(lead):
     assert any(share < 0.5 for share in seen)  # the check
     assert any(0.5 < share < 1 for share in seen)  # the writing
     assert seen[-1] >= 0.99
+
+
+WORKER_TIMEOUT = 120  # seconds
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)  # the worker reads committed rows only
+@pytest.mark.skipif(
+    not django_settings.CELERY_BROKER_URL,
+    reason="no CELERY_BROKER_URL: tasks run in-process, no worker to ask",
+)
+def test_a_worker_checks_then_imports_the_file(lead):
+    def wait_for(statuses) -> ImportRun:
+        deadline = time.monotonic() + WORKER_TIMEOUT
+        while time.monotonic() < deadline:
+            if state(run).status in statuses:
+                return run
+            time.sleep(0.3)
+        raise AssertionError(f"still {run.status} at {run.progress} %")
+
+    run = uploaded(lead, people=300)  # committed: its job goes to the worker
+    wait_for({ImportRun.Status.CHECKED, ImportRun.Status.FAILED})
+    assert run.status == ImportRun.Status.CHECKED, run.failure_reason
+    assert run.progress == 100 and not ImportReference.objects.exists()
+    services.import_request(acting_user=lead, organisation=lead.organisation, pk=run.pk)
+    wait_for({ImportRun.Status.IMPORTED, ImportRun.Status.FAILED})
+    assert run.status == ImportRun.Status.IMPORTED, run.failure_reason
+    assert ImportReference.objects.count() == 300 and run.content is None
