@@ -7,6 +7,7 @@ from celery import shared_task
 
 from youthtrack.jobs import RETRY_OPTIONS, TRANSIENT_ERRORS
 
+from .imports.services import IMPORT_TIME_LIMIT_SECONDS
 from .records import services
 
 
@@ -33,7 +34,13 @@ def report_generate(self, job_id: int) -> str:
         return "failed"
 
 
-@shared_task(bind=True, name="outcomes.import_process", **RETRY_OPTIONS)
+@shared_task(
+    bind=True,
+    name="outcomes.import_process",
+    time_limit=IMPORT_TIME_LIMIT_SECONDS,
+    soft_time_limit=IMPORT_TIME_LIMIT_SECONDS - 60,
+    **RETRY_OPTIONS,
+)
 def import_process(self, run_id: int) -> str:
     """Check or import the file kept on an import run (the run's id only: the file
     and its rows never travel through the broker)."""

@@ -27,6 +27,10 @@ from .importer import CONTROL, RunTakenOver, run_import
 logger = logging.getLogger(__name__)
 
 PENDING = (ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING)
+# A check or an import of the largest file (20,000 rows in each of five sheets) may
+# take longer than the other tasks' 15 minutes on a busy machine: its own time limit,
+# and a lease longer than it (the broker's visibility timeout, 1 hour, stays above).
+IMPORT_TIME_LIMIT_SECONDS = 45 * 60
 
 
 class NothingToImport(Exception):
@@ -142,8 +146,12 @@ class _ProgressWriter:
             self.side.close()
 
 
+def lease_seconds() -> int:
+    return max(settings.REPORT_JOB_LEASE_SECONDS, IMPORT_TIME_LIMIT_SECONDS + 5 * 60)
+
+
 def _lease_end(now: datetime.datetime) -> datetime.datetime:
-    return now + datetime.timedelta(seconds=settings.REPORT_JOB_LEASE_SECONDS)
+    return now + datetime.timedelta(seconds=lease_seconds())
 
 
 def _fail(run: ImportRun, reason: str, *, only_if: Q) -> bool:
@@ -266,7 +274,7 @@ def import_runs_sweep() -> dict[str, int]:
         ):
             counts["requeued"] += 1
             _enqueue(run.pk)
-    stale = now - datetime.timedelta(seconds=settings.REPORT_JOB_LEASE_SECONDS)
+    stale = now - datetime.timedelta(seconds=lease_seconds())
     waiting = ImportRun.objects.filter(
         status__in=PENDING, claimed_by="", queued_at__lt=stale
     ).values_list("pk", flat=True)

@@ -114,6 +114,14 @@ def test_a_run_whose_worker_died_is_taken_over_by_its_redelivered_task(lead, sen
     assert state(run).attempts == 2
 
 
+def test_an_import_may_run_longer_than_other_tasks_and_keeps_its_lease_longer(
+    settings,
+):
+    assert import_process.time_limit > settings.CELERY_TASK_TIME_LIMIT
+    assert services.lease_seconds() > import_process.time_limit
+    assert settings.CELERY_VISIBILITY_TIMEOUT > import_process.time_limit
+
+
 def test_the_sweep_queues_again_a_run_whose_lease_ended(lead, sent, settings):
     run = uploaded(lead)
     held_by_a_dead_worker(run, task_id="t1", lease_left=-1)
