@@ -220,7 +220,12 @@ class WalkInForm(SafeModelFormMixin, forms.ModelForm):
     class Meta:
         model = WalkIn
         fields = ["first_name", "age_band", "gender", "commune", "presence"]
-        widgets = {"age_band": forms.RadioSelect, "presence": forms.RadioSelect}
+        # No gender ticked beforehand: the advisor asks (a select showed the first).
+        widgets = {
+            "age_band": forms.RadioSelect,
+            "gender": forms.RadioSelect,
+            "presence": forms.RadioSelect,
+        }
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)

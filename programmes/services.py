@@ -583,6 +583,27 @@ def _normalise(mark: Mark, session: Session) -> Mark:
 
 
 @transaction.atomic
+def session_not_started_message(session: Session) -> str:
+    start = timezone.localtime(session.starts_at)
+    return _(
+        "This session has not started yet: attendance can be taken from "
+        "%(date)s at %(time)s."
+    ) % {
+        "date": date_format(start.date(), "DATE_FORMAT"),
+        "time": date_format(start, "TIME_FORMAT"),
+    }
+
+
+def session_has_started(session: Session) -> bool:
+    return session.starts_at <= timezone.now()
+
+
+def _require_started(session: Session) -> None:
+    """Nobody is marked present, late or absent at a session still to come."""
+    if not session_has_started(session):
+        raise ValidationError(session_not_started_message(session))
+
+
 def attendance_save(
     *,
     session: Session,
@@ -596,6 +617,7 @@ def attendance_save(
     user may see can be marked."""
     if not access.can_take_attendance(acting_user, session):
         raise PermissionDenied
+    _require_started(session)
     allowed = selectors.register_case_file_ids(user=acting_user, session=session)
     if not set(marks) <= allowed:
         raise PermissionDenied
@@ -694,6 +716,7 @@ def walk_in_record(
     """Someone without a case file came: first name, age band, commune, gender."""
     if not access.can_take_attendance(acting_user, session):
         raise PermissionDenied
+    _require_started(session)
     assert acting_user.organisation_id is not None  # a member (can_take_attendance)
     walk_in = WalkIn(
         session=session,

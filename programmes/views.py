@@ -405,13 +405,18 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def session_register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The attendance register: one line per participant the user may see."""
     session = selectors.session_get_for_user(user=request.user, pk=pk)
-    can_take = access.can_take_attendance(request.user, session)
+    may_take = access.can_take_attendance(request.user, session)
+    if request.method == "POST" and not may_take:
+        raise PermissionDenied
+    # Before the session starts, the register is read-only (and says when it opens).
+    can_take = may_take and services.session_has_started(session)
+    if request.method == "POST" and not can_take:
+        messages.error(request, services.session_not_started_message(session))
+        return redirect(reverse("programmes:session_register", args=[session.pk]))
     rows = selectors.register_rows(user=request.user, session=session)
-    data = request.POST if request.method == "POST" and can_take else None
+    data = request.POST if request.method == "POST" else None
     form = RegisterForm(data, rows=rows, session=session)
     conflicts = []
-    if request.method == "POST" and not can_take:
-        raise PermissionDenied
     if data is not None and form.is_valid():
         marks = form.marks(all_present="all_present" in request.POST)
         if not marks:
@@ -473,6 +478,7 @@ def _render_register(
             "conflicts": conflicts,
             "conflict_pks": {conflict.case_file.pk for conflict in conflicts},
             "can_take": can_take,
+            "not_started": not services.session_has_started(session),
             "can_manage": access.can_manage_cohort(request.user, session.cohort),
             "hidden_count": selectors.hidden_register_count(
                 user=request.user, session=session
@@ -535,6 +541,9 @@ def walk_in_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRe
     session = selectors.session_get_for_user(user=request.user, pk=session_pk)
     if not access.can_take_attendance(request.user, session):
         raise PermissionDenied
+    if not services.session_has_started(session):
+        messages.error(request, services.session_not_started_message(session))
+        return redirect(reverse("programmes:session_register", args=[session.pk]))
     form = WalkInForm(request.POST, session=session)
     if form.is_valid():
         try:

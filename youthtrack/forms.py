@@ -99,7 +99,58 @@ class VersionedForm(SafeModelFormMixin, forms.ModelForm):
         return self.cleaned_data["version"]
 
 
-class YoungPersonForm(VersionedForm):
+class FieldGroupsMixin:
+    """Fields shown in fieldsets, in reading order: ``field_groups`` lists (key,
+    legend, why the questions are asked or ``None``, field names). A group whose
+    fields the form does not have is left out."""
+
+    field_groups: list[tuple[str, Any, Any, list[str]]] = []
+
+    def grouped_fields(self) -> list[dict]:
+        groups = []
+        for key, legend, reason, names in self.field_groups:
+            fields = [self[name] for name in names if name in self.fields]  # type: ignore[index, attr-defined]
+            if fields:
+                groups.append(
+                    {"key": key, "legend": legend, "reason": reason, "fields": fields}
+                )
+        # A field no group names (added by a subclass) is never lost.
+        grouped = {name for *_, names in self.field_groups for name in names}
+        rest = [
+            field
+            for field in self.visible_fields()  # type: ignore[attr-defined]
+            if field.name not in grouped
+        ]
+        if rest:
+            groups.append(
+                {"key": "other", "legend": _("Other"), "reason": None, "fields": rest}
+            )
+        return groups
+
+
+class YoungPersonForm(FieldGroupsMixin, VersionedForm):
+    field_groups = [
+        (
+            "identity",
+            _("Identity"),
+            None,
+            ["first_name", "last_name", "birth_date", "gender", "citizenship"],
+        ),
+        (
+            "contact",
+            _("Contact"),
+            None,
+            [
+                "phone",
+                "email",
+                "commune",
+                "speaks_french",
+                "speaks_dutch",
+                "other_languages",
+            ],
+        ),
+    ]
+
     class Meta:
         model = YoungPerson
         fields = [
@@ -144,7 +195,41 @@ CASE_FIELDS = [
 ]
 
 
-class CaseFileForm(VersionedForm):
+class CaseFileForm(FieldGroupsMixin, VersionedForm):
+    field_groups = [
+        (
+            "situation",
+            _("Situation at entry"),
+            None,
+            [
+                "employment_status",
+                "unemployed_since",
+                "education",
+                "highest_diploma",
+                "registered_at_actiris",
+                "first_visit",
+            ],
+        ),
+        (
+            "sensitive",
+            _("Sensitive questions"),
+            _(
+                "The European Social Fund (ESF+) asks these questions to count "
+                "whom the programme reaches; the answers only appear in anonymous "
+                "totals. The young person may decline: choose “Declined to state”."
+            ),
+            ["disability", "foreign_background", "minority", "homeless"],
+        ),
+        ("referral", _("Referral"), None, ["referral", "referred_by"]),
+        (
+            "case",
+            _("Programme and follow-up"),
+            None,
+            ["programme", "advisor", "entry_date", "next_follow_up_on"],
+        ),
+        ("exit", _("Exit"), None, ["exit_date", "exit_reason"]),
+    ]
+
     class Meta:
         model = CaseFile
         fields = [*CASE_FIELDS, "exit_date", "exit_reason"]

@@ -170,14 +170,14 @@ def intake_page(
     )
     duplicates: list[Match] = []
     if request.method == "POST":
-        person_valid = existing is not None or person_form.is_valid()
-        consent_valid = consent_form.is_valid()
-        if (
-            person_valid
-            and case_form.is_valid()
-            and choice_form.is_valid()
-            and consent_valid
-        ):
+        # Every form checked, so that all errors show at once.
+        valid = [
+            existing is not None or person_form.is_valid(),
+            case_form.is_valid(),
+            choice_form.is_valid(),
+            consent_form.is_valid(),
+        ]
+        if all(valid):
             intake_data = {
                 "acting_user": request.user,
                 "person_data": None if existing else person_form.model_data(),
@@ -222,6 +222,16 @@ def intake_page(
             "consent_form": consent_form,
             "existing": existing,
             "duplicates": duplicates,
+            "forms_with_errors": [
+                form
+                for form in (
+                    None if existing else person_form,
+                    case_form,
+                    choice_form,
+                    consent_form,
+                )
+                if form is not None and form.is_bound and form.errors
+            ],
         },
     )
 

@@ -330,8 +330,9 @@ def test_register_queries_do_not_grow_with_participants(
     client = as_user("advisor")
     # Session, user, second-factor device, the user's organisation in the header;
     # then the session, the visible participants, their attendance, the count of
-    # the others, the walk-ins and the walk-in form's lists; the session's save.
-    with django_assert_num_queries(15):
+    # the others, the walk-ins and the walk-in form's lists (gender as radio
+    # buttons, none ticked: its choices read once); the session's save.
+    with django_assert_num_queries(14):
         assert client.get(register_url(intensive[0])).status_code == 200
 
 
