@@ -473,7 +473,9 @@ def can_edit_note(user: User, note: Note) -> bool:
 def people_linkable_by(user: User) -> QuerySet[YoungPerson]:
     """Young people the user may link to a new case file: those of whom the user's
     organisation owns a case file (or whom it registered). A person merged into
-    another is never linked again: their files moved to the person kept."""
+    another is never linked again: their files moved to the person kept; nor is an
+    anonymised one (erased or past retention): a new file, or a merge, would put a
+    name back on their anonymised files."""
     if (
         not user.is_authenticated
         or not user.is_active
@@ -490,6 +492,7 @@ def people_linkable_by(user: User) -> QuerySet[YoungPerson]:
     return YoungPerson.objects.filter(
         Exists(owned) | Q(created_by_organisation_id=user.organisation_id),
         merged_into__isnull=True,
+        anonymised_at__isnull=True,
     )
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from youthtrack.access import dpo_case_files
 from youthtrack.models import AuditEvent, CaseFile, User, YoungPerson
 from youthtrack.services import anonymisation
 
@@ -62,10 +63,14 @@ def reports_counting(case_files: list[CaseFile]) -> QuerySet[ReportJob]:
 
 
 def erasure_preview(*, person: YoungPerson, user: User) -> ErasurePreview:
+    """What the erasure removes of the files the officer's organisation keeps: of
+    another organisation's file the officer learns only that it holds the erasure
+    back (``erasure_blockers``), not its programme, path, status, hold, records or
+    the reports of that organisation."""
     case_files = list(
-        person.case_files.select_related(
-            "programme", "operation", "owner_organisation"
-        ).order_by("entry_date", "pk")
+        dpo_case_files(user, person)
+        .select_related("programme", "operation", "owner_organisation")
+        .order_by("entry_date", "pk")
     )
     records, evidence = _records_of(case_files)
     audit_rows = AuditEvent.objects.filter(
@@ -78,7 +83,9 @@ def erasure_preview(*, person: YoungPerson, user: User) -> ErasurePreview:
         records=records,
         evidence_files=evidence,
         audit_rows=audit_rows,
-        reports=reports_counting(case_files),
+        reports=reports_counting(case_files).filter(
+            organisation_id=user.organisation_id
+        ),
         blockers=anonymisation.erasure_blockers(person, user),
     )
 

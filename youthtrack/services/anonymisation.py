@@ -505,6 +505,9 @@ def erasure_blockers(person: YoungPerson, user: User) -> list[str]:
             )
             % {"files": ", ".join(elsewhere)}
         )
+    # Another organisation's file holds the erasure back, and that is all the
+    # officer learns of it: whether it is held or open is that organisation's.
+    files = [f for f in files if f.owner_organisation_id == user.organisation_id]
     held = [f"#{f.pk}" for f in files if f.legal_hold_since]
     if held:
         problems.append(
