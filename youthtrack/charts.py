@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 
 # The drawing's own units; the SVG scales to the width of its container.
 WIDTH = 420
-LABEL_HEIGHT = 18
-STACKED_BAR = 20
-GROUPED_BAR = 13
+LABEL_HEIGHT = 21
+STACKED_BAR = 24
+GROUPED_BAR = 15
 GAP = 10
 # Room kept right of the longest grouped bar for its direct label ("Non-binary: 120").
-GROUPED_TEXT = 130
-LABEL_CHARS = 58
+GROUPED_TEXT = 140
+LABEL_CHARS = 48
 # A segment narrower than this carries no number inside (the table and the tooltip do).
-MIN_SEGMENT_TEXT = 22
+MIN_SEGMENT_TEXT = 24
 
 # Colours of at least 3:1 against white (WCAG 1.4.11) and apart for the common
 # colour-vision deficiencies; each also has a pattern (below).
@@ -133,7 +133,7 @@ def bar_chart(
                         value,
                         _shown(value),
                         x + width / 2,
-                        y + STACKED_BAR - 6,
+                        y + STACKED_BAR - 7,
                         inside,
                     )
                 )
@@ -152,7 +152,7 @@ def bar_chart(
                         value,
                         f"{one.label}: {_shown(value)}",
                         width + 6,
-                        y + GROUPED_BAR - 2,
+                        y + GROUPED_BAR - 3,
                         False,
                     )
                 )

@@ -49,14 +49,16 @@ def test_each_section_is_charted_by_gender_with_the_reports_figures():
     assert outputs.get("role") == "img"
     assert chart_summary(outputs).startswith("Common output indicators:")
     rows = dict(chart_rows(outputs))
+    # Each label is text in the SVG (never markup), cut to the drawing's width.
     assert list(rows) == [
         "EECO01 · Total number of participants",
-        "EECO02 · Unemployed, including long-term unemployed",
+        "EECO02 · Unemployed, including long-term unempl…",
         "EECO04 · Inactive",
         "EECO05 · Employed, including self-employed",
-        # A label is text in the SVG (never markup), cut to the drawing's width.
-        'EECO12 · =HYPERLINK("http://evil","Participants with disa…',
+        'EECO12 · =HYPERLINK("http://evil","Participants…',
     ]
+    # A cut label keeps its whole text as its tooltip.
+    assert "<title>EECO02 · Unemployed, including long-term unemployed</title>" in page
     assert rows["EECO01 · Total number of participants"] == {
         "women": "5",
         "men": "5",
