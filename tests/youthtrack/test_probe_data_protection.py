@@ -260,6 +260,9 @@ def test_an_erased_person_is_never_merged_back_to_a_name():
     assert CaseFile.objects.get(pk=erased_file.pk).young_person_id == erased.pk
     assert YoungPerson.objects.get(pk=live.young_person_id).merged_into_id is None
     assert YoungPerson.objects.get(pk=erased.pk).merged_into_id is None
+    # Nor is a new case file opened for them (back at the intake by their number).
+    advisor = signed_in(User.objects.get(username="sarah"), HTTP_ACCEPT_LANGUAGE="en")
+    assert advisor.get(reverse("intake"), {"person": erased.pk}).status_code == 404
 
 
 # --- erasure, hold, consent and referral: odd input ---------------------------------
@@ -370,3 +373,26 @@ def test_the_guard_tells_nothing_of_another_organisations_person_nor_of_an_erase
         reverse("intake"), {"person": theirs.pk}
     )
     assert "Vanderelst" not in page.content.decode()
+
+
+def test_an_erased_person_is_found_by_their_old_name_nowhere():
+    case_file = closed(cdm_file())
+    born = case_file.young_person.birth_date
+    officer_user = make_user("delphine", org_code="cdm", role=User.Role.DPO)
+    anonymisation.young_person_erase(
+        person=case_file.young_person, acting_user=officer_user, reason="asked"
+    )
+    advisor = signed_in(User.objects.get(username="sarah"), HTTP_ACCEPT_LANGUAGE="en")
+    found = advisor.post(reverse("case_list"), {"q": "Quillfeather"}, follow=True)
+    assert found.status_code == 200
+    assert case_file.pk not in [case.pk for case in found.context["page"]]
+    export = advisor.get(reverse("case_list_export")).content.decode()
+    assert f"{case_file.pk}," in export  # the file is kept for the figures…
+    assert "Quillfeather" not in export and "Zéphyrine" not in export  # … nameless
+    officer = officer_client(officer_user)
+    searched = officer.post(
+        reverse("dpo_people"),
+        {"name": "Quillfeather", "birth_date": born.isoformat()},
+        follow=True,
+    )
+    assert not searched.context["people"]
