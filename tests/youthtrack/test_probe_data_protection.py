@@ -396,3 +396,68 @@ def test_an_erased_person_is_found_by_their_old_name_nowhere():
         follow=True,
     )
     assert not searched.context["people"]
+
+
+# --- inference by a partner: filters and sorting the scope does not show ------------
+
+
+def test_a_partner_cannot_filter_or_sort_shared_files_by_an_answer_it_does_not_see():
+    advisor = User.objects.filter(username="sarah").first() or make_user(
+        "sarah", org_code="cdm"
+    )
+    partner_staff = make_user("pstaff", org_code="actiris", role=User.Role.PARTNER)
+    with_answer = cdm_file("Avec", "Handicap")
+    without = cdm_file("Sans", "Handicap")
+    for case_file, answer in ((with_answer, "yes"), (without, "no")):
+        CaseFile.objects.filter(pk=case_file.pk).update(
+            disability=answer, homeless=answer, minority=answer
+        )
+        share_case(case_file, owner=advisor, partner_user=partner_staff)
+    client = signed_in(partner_staff, HTTP_ACCEPT_LANGUAGE="en")
+
+    def listed(**params) -> list[int]:
+        response = client.get(reverse("case_list"), params)
+        assert response.status_code == 200
+        return [case.pk for case in response.context["page"]]
+
+    def exported(**params) -> str:
+        return client.get(reverse("case_list_export"), params).content.decode()
+
+    both = sorted(listed())
+    assert both == sorted([with_answer.pk, without.pk])
+    for name in ("disability", "homeless", "minority", "referred_by"):
+        for lookup in (name, f"{name}__exact", f"case__{name}"):
+            for value in ("yes", "no"):
+                assert sorted(listed(**{lookup: value})) == both
+        for sort in (name, f"-{name}"):
+            # An unknown order is refused (an empty list), never applied.
+            assert listed(sort=sort) in ([], listed())
+            assert exported(sort=sort) in (exported(sort="zzz"), exported())
+        assert exported(**{name: "yes"}) == exported(**{name: "no"})
+
+
+def test_equal_personal_values_on_two_records_leave_unrelated_fingerprints():
+    """Two young people renamed to the same name: the trail cannot tell that they
+    share it (each fingerprint is keyed by its record), only that each changed."""
+    from youthtrack.audit import record_audit_event
+
+    advisor = User.objects.filter(username="sarah").first() or make_user(
+        "sarah", org_code="cdm"
+    )
+    rows = []
+    for case_file in (cdm_file("Anna", "Peeters"), cdm_file("Bert", "Maes")):
+        rows.append(
+            record_audit_event(
+                actor=advisor,
+                action=AuditEvent.Action.UPDATE,
+                obj=case_file.young_person,
+                case_file=case_file,
+                changes={"last_name": ["Old", "Janssens"], "phone": ["", "0499"]},
+            )
+        )
+    first, second = (row.changes for row in rows)
+    for field in ("last_name", "phone"):
+        assert first[field]["changed"] and second[field]["changed"]
+        assert first[field]["after"] != second[field]["after"]
+        assert "Janssens" not in str(first) and "0499" not in str(second)
+    assert first["phone"]["before"] is None  # empty stays empty, nothing to compare
