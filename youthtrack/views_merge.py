@@ -56,6 +56,9 @@ def person_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 error = _("No case file of yours has this number.")
             elif found.young_person_id == person.pk:
                 error = _("This case file is already one of this person's.")
+            elif found.young_person.anonymised_at is not None:
+                # An erased record is never merged back to a name (access.py).
+                error = _("This person has already been anonymised.")
             else:
                 other = mergeable.filter(pk=found.young_person_id).first()
                 if other is None:

@@ -256,6 +256,7 @@ def test_an_erased_person_is_never_merged_back_to_a_name():
         assert response.status_code == 404
     by_number = client.post(url, {"file": str(erased_file.pk)})
     assert by_number.context["other"] is None
+    assert "This person has already been anonymised." in by_number.content.decode()
     # The erased file stays with nobody's name; the live person stays who they are.
     assert CaseFile.objects.get(pk=erased_file.pk).young_person_id == erased.pk
     assert YoungPerson.objects.get(pk=live.young_person_id).merged_into_id is None
