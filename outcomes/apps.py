@@ -13,18 +13,24 @@ class OutcomesConfig(AppConfig):
             register_page_panel,
             register_transition_view,
         )
-        from youthtrack.signals import participation_exit_changed
+        from youthtrack.signals import (
+            case_file_advisor_changed,
+            participation_exit_changed,
+        )
 
         from .privacy import panels as privacy_panels
         from .progress import panels as progress_panels
         from .records import panels as record_panels
-        from .records.receivers import exit_changed
+        from .records.receivers import advisor_changed, exit_changed
         from .subject_access import panels as subject_access_panels
 
         # Closing a file asks the situation upon leaving and schedules follow-ups.
         register_transition_view("closed", "outcomes:exit")
         participation_exit_changed.connect(
             exit_changed, dispatch_uid="outcomes.follow_ups_on_exit"
+        )
+        case_file_advisor_changed.connect(
+            advisor_changed, dispatch_uid="outcomes.follow_ups_follow_advisor"
         )
         register_case_panel(
             "outcomes.records",

@@ -780,6 +780,7 @@ def _write(
         if follow_up is None:
             follow_up = FollowUp.objects.create(
                 case_file=case_file,
+                advisor_id=case_file.advisor_id,
                 kind=kind,
                 due_on=values["due_on"],
                 situation=situation or "",

@@ -11,3 +11,7 @@ def exit_changed(
     services.follow_ups_on_exit_change(
         case_file=case_file, acting_user=acting_user, change=change
     )
+
+
+def advisor_changed(sender, *, case_file: CaseFile, **kwargs) -> None:
+    services.follow_ups_follow_advisor(case_file=case_file)

@@ -255,6 +255,14 @@ def participation_exit(
         return closed
 
 
+def follow_ups_follow_advisor(*, case_file: CaseFile) -> None:
+    """The file's follow-ups take its (new) advisor in charge, whose dashboard lists
+    them (the copy ``FollowUp.advisor``); in the file's transaction."""
+    FollowUp.objects.filter(case_file=case_file).exclude(
+        advisor_id=case_file.advisor_id
+    ).update(advisor_id=case_file.advisor_id)
+
+
 def follow_ups_on_exit_change(
     *, case_file: CaseFile, acting_user: User | None, change: str
 ) -> None:
@@ -280,7 +288,10 @@ def follow_ups_on_exit_change(
             if change != "closed":
                 continue  # a correction moves open ones; answered ones stay answered
             follow_up = FollowUp.objects.create(
-                case_file=case_file, kind=kind, due_on=due_on
+                case_file=case_file,
+                kind=kind,
+                due_on=due_on,
+                advisor_id=case_file.advisor_id,
             )
             record_audit_event(
                 actor=acting_user,

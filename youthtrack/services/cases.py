@@ -26,7 +26,7 @@ from ..models import (
     YoungPerson,
 )
 from ..selectors import changes_since
-from ..signals import participation_exit_changed
+from ..signals import case_file_advisor_changed, participation_exit_changed
 from .errors import DuplicatePersonError, StaleEditError
 from .validation import _validate_all, validate_case_file, validate_young_person
 from .versioning import versioned_update
@@ -324,6 +324,8 @@ def case_file_update(
         participation_exit_changed.send(
             sender=CaseFile, case_file=updated, acting_user=acting_user, change="moved"
         )
+    if "advisor" in changed:
+        case_file_advisor_changed.send(sender=CaseFile, case_file=updated)
     return updated
 
 

@@ -276,15 +276,20 @@ class Command(BaseCommand):
         since = self.today - datetime.timedelta(days=213)
         closed = (
             CaseFile.objects.filter(status=CaseFile.Status.CLOSED, exit_date__gte=since)
-            .values_list("pk", "exit_date")
+            .values_list("pk", "exit_date", "advisor_id")
             .iterator(chunk_size=INSERT_BATCH)
         )
         batch: list[FollowUp] = []
-        for case_file_id, exit_date in closed:
+        for case_file_id, exit_date, advisor_id in closed:
             assert exit_date is not None  # filtered on it
             for kind, due_on in follow_up_due_dates(exit_date).items():
                 batch.append(
-                    FollowUp(case_file_id=case_file_id, kind=kind, due_on=due_on)
+                    FollowUp(
+                        case_file_id=case_file_id,
+                        advisor_id=advisor_id,
+                        kind=kind,
+                        due_on=due_on,
+                    )
                 )
             if len(batch) >= INSERT_BATCH:
                 FollowUp.objects.bulk_create(batch)
