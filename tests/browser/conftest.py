@@ -6,6 +6,11 @@ unless ``YT_REQUIRE_BROWSER=1`` (CI sets it): then they fail instead.
 
 Screenshots go to ``artifacts/screenshots/<test name>/NN-step.png`` (git-ignored); a
 failing test also leaves a ``failure`` screenshot of every page it had open.
+
+axe-core (``axe-playwright-python``) checks every page a journey opens against the
+WCAG 2.1 A and AA rules: each page loaded in any of its tabs, and the page as it
+stands at each screenshot (a step's state: errors shown, a panel opened, htmx
+results). A violation fails the test, naming the rule, the page and the elements.
 """
 
 import contextlib
@@ -17,9 +22,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 from django.utils.translation.reloader import translation_file_changed
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from tests.factories import DEMO_PASSWORD
@@ -45,6 +52,69 @@ INSTALL_HINT = (
     "Debian's Chromium is needed for the browser tests: install it with "
     "`apt-get install chromium` (as root), then run them again."
 )
+
+
+AXE = Axe()
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core on the page as it stands: one line per violation, naming the rule,
+    the page and up to five elements (their selector and what axe says)."""
+    results = AXE.run(page, options=AXE_OPTIONS)
+    found = []
+    for violation in results.response["violations"]:
+        nodes = violation["nodes"]
+        targets = "; ".join(
+            f"{' '.join(map(str, node['target']))} ({node.get('failureSummary', '')})"
+            for node in nodes[:5]
+        ).replace("\n", " ")
+        found.append(
+            f"{violation['id']} ({violation['impact']}) on {page.url}: "
+            f"{violation['help']}: {len(nodes)} element(s): {targets}"
+        )
+    return found
+
+
+class AccessibilityCheck:
+    """Runs axe on a page when it loads and when a step is screenshotted; keeps what
+    it finds (a load handler cannot fail the test) for the test to assert."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+        self.checked = 0
+        self.seen: set[tuple[str, int]] = set()
+
+    def check(self, page) -> list[str]:
+        try:
+            if page.is_closed():
+                return []
+            html = page.content()
+            key = (page.url, hash(html))
+            if key in self.seen:
+                return []
+            found = axe_violations(page)
+        except PlaywrightError as error:
+            # The page navigated on while axe ran: its next load is checked.
+            if "destroyed" in str(error) or "navigat" in str(error):
+                return []
+            raise
+        self.seen.add(key)
+        self.checked += 1
+        new = [line for line in found if line not in self.violations]
+        self.violations.extend(new)
+        return new
+
+    def watch(self, page) -> None:
+        page.on("load", lambda loaded: self.check(loaded))
+
+
+@pytest.fixture
+def accessibility() -> AccessibilityCheck:
+    return AccessibilityCheck()
 
 
 def chromium_executable() -> str | None:
@@ -106,26 +176,33 @@ def _compiled_translations() -> None:
 
 
 class Screenshots:
-    """Numbered full-page screenshots of one test: ``01-dashboard.png``, …"""
+    """Numbered full-page screenshots of one test: ``01-dashboard.png``, …; axe
+    checks the page at each one and a violation fails the step."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, accessibility: AccessibilityCheck):
         self.directory = directory
+        self.accessibility = accessibility
         self.count = 0
 
-    def __call__(self, page, step: str) -> Path:
+    def __call__(self, page, step: str, *, axe: bool = True) -> Path:
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
         path = self.directory / f"{self.count:02d}-{slug}.png"
         page.screenshot(path=str(path), full_page=True)
+        if axe:
+            self.accessibility.check(page)
+            assert not self.accessibility.violations, (
+                f"axe, at step {step!r}:\n" + "\n".join(self.accessibility.violations)
+            )
         return path
 
 
 @pytest.fixture
-def screenshot(request) -> Screenshots:
+def screenshot(request, accessibility) -> Screenshots:
     directory = SCREENSHOTS / re.sub(r"[^\w.-]+", "-", request.node.name)
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    return Screenshots(directory)
+    return Screenshots(directory, accessibility)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -136,7 +213,9 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def new_page(browser, live_server, request, screenshot) -> Iterator[Callable]:
+def new_page(
+    browser, live_server, request, screenshot, accessibility
+) -> Iterator[Callable]:
     """``new_page(language="en", viewport=PHONE)``: a page in a fresh browser context
     (its own cookies, so its own login) on the live server. Without ``language`` the
     browser asks for Belgian French, as the CDM's computers do. Pages answered with a
@@ -164,6 +243,8 @@ def new_page(browser, live_server, request, screenshot) -> Iterator[Callable]:
                 ]
             )
         page = context.new_page()
+        # What log_in switches to when the user logged in before in another one.
+        page.requested_language = language or "fr"
         page.server_errors = []
 
         def note_server_error(response) -> None:
@@ -171,9 +252,16 @@ def new_page(browser, live_server, request, screenshot) -> Iterator[Callable]:
                 page.server_errors.append(f"{response.status} {response.url}")
 
         page.on("response", note_server_error)
+        accessibility.watch(page)
         return page
 
     yield make
+
+    call = getattr(request.node, "report_call", None)
+    if call is not None and call.passed:
+        for context in contexts:
+            for page in context.pages:
+                accessibility.check(page)  # the page the test ended on
 
     report = getattr(request.node, "report_call", None)
     failed = report is not None and report.failed
@@ -182,8 +270,13 @@ def new_page(browser, live_server, request, screenshot) -> Iterator[Callable]:
             for page in context.pages:
                 # Best effort: the test's own error is what matters.
                 with contextlib.suppress(Exception):
-                    screenshot(page, "failure")
+                    screenshot(page, "failure", axe=False)
         context.close()
+    if call is not None and call.passed:
+        assert accessibility.checked, "axe checked no page"
+        assert not accessibility.violations, "axe:\n" + "\n".join(
+            accessibility.violations
+        )
 
 
 def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -197,3 +290,10 @@ def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     if urlsplit(page.url).path != "/":
         errors = page.locator(".error-summary").all_inner_texts()
         raise AssertionError(f"{username} could not log in: {errors or page.url}")
+    # Login brings back the user's own language (the first they logged in with): a
+    # page asked for in another one switches to it, as the user would.
+    language = getattr(page, "requested_language", None)
+    if language and page.locator("html").get_attribute("lang") != language:
+        with page.expect_navigation():
+            page.locator(f".lang-switch button[value={language}]").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)

@@ -121,9 +121,11 @@ def test_advisor_journey(new_page, screenshot, demo):
     expect(page).to_have_url(re.compile(r"/$"))
     screenshot(page, "dashboard in French")
 
-    # …and switches the interface to English with the selector at the top.
-    page.get_by_label("Langue").select_option("en")
-    page.get_by_role("button", name="Changer").click()
+    # …and switches the interface to English with the link at the top (no separate
+    # button to press).
+    page.get_by_role("form", name="Langue").get_by_role(
+        "button", name="EN English"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     mine = visible.filter(advisor=advisor).exclude(status=Status.CLOSED)
