@@ -462,3 +462,40 @@ def test_equal_personal_values_on_two_records_leave_unrelated_fingerprints():
         assert first[field]["after"] != second[field]["after"]
         assert "Janssens" not in str(first) and "0499" not in str(second)
     assert first["phone"]["before"] is None  # empty stays empty, nothing to compare
+
+
+def test_a_consent_or_share_of_another_file_is_reached_through_none_of_ours():
+    """Our file's number with the id of another organisation's consent or sharing
+    (the confirmation pages), and a decline of a referral addressed elsewhere."""
+    advisor = User.objects.filter(username="sarah").first() or make_user(
+        "sarah", org_code="cdm"
+    )
+    ours = cdm_file()
+    their_advisor = make_user("tadv", org_code="actiris")
+    cdm_partner = make_user("cpartner", org_code="cdm", role=User.Role.PARTNER)
+    theirs = make_case(
+        advisor=their_advisor,
+        first_name="Octave",
+        last_name="Vanderelst",
+        phone="0477 00 00 00",
+        email="ov@example.org",
+        programme="touchngo",
+    )
+    their_share = share_case(
+        theirs, owner=their_advisor, partner_user=cdm_partner, accept=False
+    )
+    assert their_share.consent is not None
+    client = signed_in(advisor, HTTP_ACCEPT_LANGUAGE="en")
+    withdraw = reverse("consent_withdraw", args=[ours.pk, their_share.consent.pk])
+    revoke = reverse("share_revoke", args=[ours.pk, their_share.pk])
+    for url in (withdraw, revoke):
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"confirm": "1"}).status_code == 404
+    # Only the organisation a referral is addressed to declines it: not the
+    # referring organisation's other staff, guessing its number.
+    outsider = signed_in(make_user("tother", org_code="actiris"))
+    decline = reverse("share_decline", args=[their_share.pk])
+    assert outsider.post(decline, {"confirm": "1", "reason": "no"}).status_code == 404
+    after = Share.objects.get(pk=their_share.pk)
+    assert after.status == Share.Status.PENDING
+    assert after.consent is not None and after.consent.withdrawn_on is None
