@@ -657,3 +657,77 @@ def dpo_person_case_files(*, user: User, person: YoungPerson) -> QuerySet[CaseFi
         .select_related("programme", "owner_organisation")
         .order_by("entry_date", "pk")
     )
+
+
+# --- the case page's notes and read log, on pages of their own ---
+
+# The latest notes the case page shows; the others are on the notes page.
+CASE_PAGE_NOTES = 5
+NOTES_PER_PAGE = 20
+ACCESS_LOG_PER_PAGE = 50
+
+
+def latest_notes_for_case_file(
+    *, user: User, case_file: CaseFile
+) -> tuple[list[Note], bool]:
+    """The ``CASE_PAGE_NOTES`` latest notes the user may read, and whether there are
+    more (one row more is read, no count)."""
+    notes = list(
+        note_list_for_user(user=user, case_file=case_file)[: CASE_PAGE_NOTES + 1]
+    )
+    return notes[:CASE_PAGE_NOTES], len(notes) > CASE_PAGE_NOTES
+
+
+def note_page_for_case_file(
+    *, user: User, case_file: CaseFile, page: str | None
+) -> Page:
+    """A page of the file's notes the user may read, newest first."""
+    notes = note_list_for_user(user=user, case_file=case_file).order_by(
+        "-contact_date", "-pk"
+    )
+    return BoundedPaginator(notes, NOTES_PER_PAGE).get_page(page)
+
+
+@dataclass(frozen=True)
+class AccessLogRow:
+    """An event of the read log, or the user's own visits in a row grouped:
+    ``count`` of them, the latest ``event``, the earliest at ``first_at``."""
+
+    event: AuditEvent
+    count: int = 1
+    first_at: datetime.datetime | None = None
+
+    @property
+    def own_visits(self) -> bool:
+        return self.count > 1
+
+
+def group_own_visits(events, user: User) -> list[AccessLogRow]:
+    """The events (newest first) with the user's own consecutive reads of the file
+    made one row ("you, 5 times, last on …"); anyone else's stay one per row."""
+    rows: list[AccessLogRow] = []
+    for event in events:
+        own_view = event.actor_id == user.pk and event.action == AuditEvent.Action.VIEW
+        previous = rows[-1] if rows else None
+        if (
+            own_view
+            and previous is not None
+            and previous.event.actor_id == user.pk
+            and previous.event.action == AuditEvent.Action.VIEW
+        ):
+            rows[-1] = AccessLogRow(previous.event, previous.count + 1, event.at)
+        else:
+            rows.append(AccessLogRow(event, 1, event.at))
+    return rows
+
+
+def access_log_page_for_case_file(
+    *, user: User, case_file: CaseFile, page: str | None
+) -> tuple[Page, list[AccessLogRow]]:
+    """A page of who accessed or changed the file (its owner organisation only),
+    newest first, with the user's own repeated visits grouped."""
+    events = audit_events_for_case_file(user=user, case_file=case_file).order_by(
+        "-at", "-pk"
+    )
+    current = BoundedPaginator(events, ACCESS_LOG_PER_PAGE).get_page(page)
+    return current, group_own_visits(current.object_list, user)

@@ -25,6 +25,8 @@ urlpatterns = [
         views.case_transition,
         name="case_transition",
     ),
+    path("cases/<int:pk>/notes/", views.case_notes, name="case_notes"),
+    path("cases/<int:pk>/access/", views.case_access_log, name="case_access_log"),
     path("cases/<int:pk>/notes/new/", views.note_create, name="note_create"),
     path("cases/<int:pk>/notes/<int:note_pk>/edit/", views.note_edit, name="note_edit"),
     path("cases/<int:pk>/consents/new/", views.consent_create, name="consent_create"),

@@ -19,6 +19,7 @@ from .access import (
     can_edit_note,
     can_edit_person,
     can_override_consent,
+    can_read_audit_of,
     can_share,
     case_file_permissions,
 )
@@ -91,6 +92,10 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if owner:
         # The declines of this file, read here with their reason: seen.
         services.share_declines_seen(case_file=case_file, acting_user=user)
+    # The latest notes; the others, and who read the file, on pages of their own.
+    notes, more_notes = selectors.latest_notes_for_case_file(
+        user=user, case_file=case_file
+    )
     return render(
         request,
         "youthtrack/case_detail.html",
@@ -98,7 +103,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "case": case_file,
             "person": case_file.young_person,
             "case_perms": permissions,
-            "notes": selectors.note_list_for_user(user=user, case_file=case_file),
+            "notes": notes,
+            "more_notes": more_notes,
             "status_changes": case_file.status_changes.select_related("changed_by"),
             "consents": consents,
             "keep_consent_missing": owner
@@ -112,12 +118,54 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if owner
             else [],
             "show_ended_shares": show_ended,
-            "access_log": selectors.audit_events_for_case_file(
-                user=user, case_file=case_file
-            )[:30],
             "other_case_files": selectors.case_file_list_for_user(user=user)
             .filter(young_person_id=case_file.young_person_id)
             .exclude(pk=case_file.pk),
+        },
+    )
+
+
+@login_required
+def case_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """All the notes of the file the user may read, by pages, newest first."""
+    user = request.user
+    case_file = selectors.case_file_get_for_user(user=user, pk=pk)
+    services.case_file_record_view(case_file=case_file, acting_user=user)
+    page = selectors.note_page_for_case_file(
+        user=user, case_file=case_file, page=request.GET.get("page")
+    )
+    return render(
+        request,
+        "youthtrack/case_notes.html",
+        {
+            "case": case_file,
+            "case_perms": case_file_permissions(user, case_file),
+            "page": page,
+            "query": "",
+        },
+    )
+
+
+@login_required
+def case_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Who read or changed the file: its owner organisation's advisors and leads."""
+    user = request.user
+    case_file = selectors.case_file_get_for_user(user=user, pk=pk)
+    permissions = case_file_permissions(user, case_file)
+    if not can_read_audit_of(user, case_file):
+        raise PermissionDenied
+    page, rows = selectors.access_log_page_for_case_file(
+        user=user, case_file=case_file, page=request.GET.get("page")
+    )
+    return render(
+        request,
+        "youthtrack/case_access_log.html",
+        {
+            "case": case_file,
+            "case_perms": permissions,
+            "page": page,
+            "rows": rows,
+            "query": "",
         },
     )
 

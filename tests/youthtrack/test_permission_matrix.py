@@ -440,6 +440,14 @@ RULES: dict[str, Rule] = {
     ),
     "case_detail": Rule(True, {"GET": _case(see, 200)}, "who sees the file; else 404"),
     "case_export": Rule(True, {"GET": _case(see, 200)}, "who sees the file; else 404"),
+    "case_notes": Rule(
+        True, {"GET": _case(see, 200)}, "who sees the file (its notes they may read)"
+    ),
+    "case_access_log": Rule(
+        True,
+        {"GET": _case(edits, 200)},
+        "the owner organisation's advisors and leads; who only sees it 403; else 404",
+    ),
     "case_edit": Rule(
         True,
         {"GET": _case(edits, 200), "POST": _case(edits, 302)},

@@ -404,8 +404,8 @@ def test_a_partners_read_of_the_person_shows_on_the_owners_file(
     }
     # …and on the CDM's page "who accessed this file".
     sign_in(client, cdm_advisor)
-    page = client.get(reverse("case_detail", args=[cdm_file.pk]))
-    assert any(event.actor_id == partner.pk for event in page.context["access_log"])
+    page = client.get(reverse("case_access_log", args=[cdm_file.pk]))
+    assert any(row.event.actor_id == partner.pk for row in page.context["rows"])
 
 
 def test_a_read_through_the_file_itself_is_recorded_once(client, cdm_advisor, cdm_file):
