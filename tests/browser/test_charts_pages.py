@@ -155,3 +155,31 @@ def test_a_newcomers_empty_lists(new_page, world, screenshot):
     lead.goto(reverse("outcomes:import_records"))
     expect(lead.locator("p.empty")).to_contain_text("Aucun fichier vérifié")
     screenshot(lead, "import history empty fr phone")
+
+
+def test_a_report_being_produced_shows_its_progress(new_page, world, screenshot):
+    job = world["job"]
+    result = job.result
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.RUNNING, progress=60, result=None
+    )
+    User.objects.filter(username="nadia").update(language="fr")
+    page = new_page(language="fr", viewport=PHONE)
+    log_in(page, "nadia")
+    page.goto(reverse("outcomes:report_list"))
+    expect(page.locator("#report-jobs")).to_contain_text("60 %")
+    screenshot(page, "report list running fr phone")
+    page.goto(reverse("outcomes:report_detail", args=[job.pk]))
+    expect(page.get_by_role("progressbar", name="Avancement")).to_have_attribute(
+        "value", "60"
+    )
+    screenshot(page, "report running fr phone")
+    # The worker finishes: the page, polling, offers the result by itself.
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.DONE, progress=100, result=result
+    )
+    expect(page.locator("#report-section-1 svg[role=img]")).to_be_visible(
+        timeout=20_000
+    )
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+    screenshot(page, "report done by itself fr phone")
