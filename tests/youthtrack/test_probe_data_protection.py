@@ -499,3 +499,37 @@ def test_a_consent_or_share_of_another_file_is_reached_through_none_of_ours():
     after = Share.objects.get(pk=their_share.pk)
     assert after.status == Share.Status.PENDING
     assert after.consent is not None and after.consent.withdrawn_on is None
+
+
+def test_a_file_elsewhere_already_anonymised_does_not_hold_the_erasure_back_for_ever():
+    """Another organisation's file of the person, anonymised at the end of its
+    retention (the person kept their name for our file): nothing of the person is
+    left there, so our officer erases them. It said to ask the other organisation's
+    officer, whose erasure our file blocked in turn: nobody could erase them."""
+    ours = closed(cdm_file())
+    person = ours.young_person
+    their_advisor = make_user("tadv", org_code="actiris")
+    theirs = closed(actiris_file_of(person, their_advisor))
+    done = anonymisation._anonymise(
+        [theirs],
+        person_too=set(),
+        actor=None,
+        reason="",
+        action=AuditEvent.Action.RETENTION,
+    )
+    assert done.case_files == [theirs.pk] and done.people == []
+    assert YoungPerson.objects.get(pk=person.pk).anonymised_at is None
+
+    officer_user = make_user("delphine", org_code="cdm", role=User.Role.DPO)
+    officer = officer_client(officer_user)
+    url = reverse("outcomes:person_erase", args=[person.pk])
+    page = officer.get(url).content.decode()
+    assert "Kept by another organisation" not in page
+    assert "Erase for good" in page
+    assert officer.post(url, {"reason": "asked", "confirm": "on"}).status_code == 302
+    erased = YoungPerson.objects.get(pk=person.pk)
+    assert erased.anonymised_at is not None
+    assert erased.last_name != "Quillfeather"
+    # The other organisation's officer, for their part, had been told the same.
+    their_officer = make_user("tdpo", org_code="actiris", role=User.Role.DPO)
+    assert anonymisation.erasure_blockers(erased, their_officer) == []

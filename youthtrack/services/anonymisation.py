@@ -494,8 +494,13 @@ def erasure_blockers(person: YoungPerson, user: User) -> list[str]:
     """Why the person cannot be erased now (empty: they can)."""
     problems = []
     files = list(person.case_files.order_by("pk"))
+    # Another organisation's file already anonymised (its retention ended) holds
+    # nothing of the person: it no longer waits for that organisation's officer,
+    # whose own erasure this organisation's file would block in turn.
     elsewhere = [
-        f"#{f.pk}" for f in files if f.owner_organisation_id != user.organisation_id
+        f"#{f.pk}"
+        for f in files
+        if f.owner_organisation_id != user.organisation_id and f.anonymised_at is None
     ]
     if elsewhere:
         problems.append(
