@@ -83,8 +83,10 @@ def erasure_preview(*, person: YoungPerson, user: User) -> ErasurePreview:
         records=records,
         evidence_files=evidence,
         audit_rows=audit_rows,
+        # The organisation's own reports (another's counting the same operation is
+        # that organisation's to know).
         reports=reports_counting(case_files).filter(
-            organisation_id=user.organisation_id
+            Q(organisation_id=user.organisation_id)
         ),
         blockers=anonymisation.erasure_blockers(person, user),
     )
