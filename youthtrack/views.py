@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,11 +68,17 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Links (pages, sorting, export) carry the token, never the text.
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "youthtrack/case_list.html",
         {"filter": case_filter, "page": page, "query": query.urlencode()},
     )
+    if request.headers.get("HX-Request"):
+        # As-you-type search: the posted search came back here (with its token);
+        # the address bar follows, so that back and reload show the same list.
+        response["HX-Push-Url"] = request.get_full_path()
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
