@@ -46,7 +46,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from youthtrack.access import case_file_in_scope_q, note_visibility_q
-from youthtrack.selectors import my_open_case_files
 from youthtrack.models import (
     CaseFile,
     ContactChannel,
@@ -55,6 +54,7 @@ from youthtrack.models import (
     User,
     normalise_name,
 )
+from youthtrack.selectors import my_open_case_files
 
 from . import access, eligibility
 from .models import (
@@ -950,7 +950,12 @@ def advisor_week(
     def session_day(session: Session) -> datetime.date:
         return timezone.localtime(session.starts_at).date()
 
-    dates = [case.next_follow_up_on for case in follow_ups[:1]] + [
+    def follow_up_day(case: CaseFile) -> datetime.date:
+        # Read from next_follow_up_on >= start: never empty.
+        assert case.next_follow_up_on is not None
+        return case.next_follow_up_on
+
+    dates = [follow_up_day(case) for case in follow_ups[:1]] + [
         session_day(session) for session in sessions[:1]
     ]
     moved_from = None
@@ -962,9 +967,9 @@ def advisor_week(
     def in_week(value: datetime.date) -> bool:
         return start <= value < following
 
-    week_follow_ups = [c for c in follow_ups if in_week(c.next_follow_up_on)]
+    week_follow_ups = [c for c in follow_ups if in_week(follow_up_day(c))]
     week_sessions = [s for s in sessions if in_week(session_day(s))]
-    more = (len(follow_ups) > rows and in_week(follow_ups[-1].next_follow_up_on)) or (
+    more = (len(follow_ups) > rows and in_week(follow_up_day(follow_ups[-1]))) or (
         len(sessions) > rows and in_week(session_day(sessions[-1]))
     )
     days = []
