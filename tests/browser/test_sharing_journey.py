@@ -121,9 +121,11 @@ def test_share_accept_note_revoke(demo, new_page, screenshot):
     # The advisor sees the partner's note, who accessed the file, and revokes.
     owner.goto(f"/cases/{case.pk}/")
     expect(owner.locator(".timeline")).to_contain_text("Entretien Actiris")
-    expect(owner.locator("section[aria-labelledby=access-title]")).to_contain_text(
-        "Lotte Peeters"
-    )
+    # Who accessed the file: on its own tab.
+    owner.locator("nav.tabs").get_by_role("link", name="Who accessed this file").click()
+    expect(owner.locator("main table")).to_contain_text("Lotte Peeters")
+    screenshot(owner, "who accessed the file")
+    owner.locator("nav.tabs").get_by_role("link", name="Case file").click()
     owner.locator("section[aria-labelledby=shares-title]").get_by_role(
         "link", name="Revoke"
     ).click()
