@@ -20,10 +20,7 @@ def files_without_consent_context(*, request: HttpRequest) -> dict | None:
     if not getattr(user, "works_on_cases", False):
         return None
     files, more = _bounded(selectors.case_files_without_consent(user=user))  # type: ignore[arg-type]
-    # Past the files checked there may be others: "see all" lists every one.
-    capped = selectors.consent_scan_capped(user=user)  # type: ignore[arg-type]
-    more = more or capped
-    if not files and not capped:
+    if not files:
         return None
     return {"files": files, "more": more}
 

@@ -7,12 +7,14 @@ a funder asks for is derived from them at report time, never typed in.
 
 import datetime
 import unicodedata
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -850,6 +852,13 @@ class CaseFile(models.Model):
     # (``YoungPerson.save``); a service that moves files to another person (a merge)
     # sets it with them. Cleared with the file's personal data.
     name_key = models.CharField(max_length=210, editable=False, blank=True, default="")
+    # Until when a consent to keep the file (processing of personal data) is in
+    # force: the latest expiry of those not withdrawn (``KEEP_CONSENT_NO_EXPIRY`` for
+    # one without expiry), NULL when none. Kept by ``Consent.save`` in the consent's
+    # transaction (``keep_consent_refresh``), so that the dashboard reads only the
+    # files without one (``keep_consent_until < today`` or NULL) on
+    # ``casefile_open_by_keep_consent`` instead of checking every file's consents.
+    keep_consent_until = models.DateField(null=True, blank=True, editable=False)
 
     # Situation at entry, as funders define it (funder-indicators.md).
     employment_status = models.CharField(
@@ -957,6 +966,7 @@ class CaseFile(models.Model):
             "exit_date",
             "exit_reason",
             "next_follow_up_on",
+            "keep_consent_until",
             "last_contact_on",
             "employment_status",
             "unemployed_since",
@@ -1017,6 +1027,12 @@ class CaseFile(models.Model):
                 fields=["advisor", "last_contact_on", "id"],
                 condition=~models.Q(status="closed"),
                 name="casefile_open_by_contact",
+            ),
+            # Open files without a consent to keep them (NULL, or expired).
+            models.Index(
+                fields=["advisor", "keep_consent_until", "id"],
+                condition=~models.Q(status="closed"),
+                name="casefile_open_by_keep_consent",
             ),
         ]
         permissions = [
@@ -1189,6 +1205,12 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.given_on})"
 
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if self.purpose == self.Purpose.DATA_PROCESSING:
+                keep_consent_refresh([self.case_file_id])
+
     def is_active_on(self, day: datetime.date) -> bool:
         return (
             self.given_on <= day
@@ -1199,6 +1221,37 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_on(timezone.localdate())
+
+
+# ``CaseFile.keep_consent_until`` of a consent to keep the file without expiry.
+KEEP_CONSENT_NO_EXPIRY = datetime.date(9999, 12, 31)
+
+
+def keep_consent_refresh(case_file_ids: Iterable[int]) -> None:
+    """Set ``CaseFile.keep_consent_until`` of these files from their consents to keep
+    them that are not withdrawn (a consent cannot be given nor withdrawn in the
+    future, so "in force today" is ``keep_consent_until >= today``)."""
+    until = (
+        Consent.objects.filter(
+            case_file_id=models.OuterRef("pk"),
+            purpose=Consent.Purpose.DATA_PROCESSING,
+            withdrawn_on__isnull=True,
+        )
+        .order_by()
+        .values("case_file_id")
+        .annotate(
+            until=models.Max(
+                Coalesce(
+                    "expires_on",
+                    models.Value(KEEP_CONSENT_NO_EXPIRY, models.DateField()),
+                )
+            )
+        )
+        .values("until")
+    )
+    CaseFile.objects.filter(pk__in=list(case_file_ids)).update(
+        keep_consent_until=models.Subquery(until)
+    )
 
 
 class Share(models.Model):

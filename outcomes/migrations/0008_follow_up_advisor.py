@@ -5,6 +5,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def analyze(apps, schema_editor):
+    """The planner learns the new column's values at once (it chose another index
+    while it had none to go by, and autovacuum may be off or late)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE outcomes_followup")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("outcomes", "0007_import_run_background"),
@@ -41,4 +48,5 @@ class Migration(migrations.Migration):
                 name="followup_open_by_advisor",
             ),
         ),
+        migrations.RunPython(analyze, migrations.RunPython.noop, elidable=True),
     ]

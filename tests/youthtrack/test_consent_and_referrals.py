@@ -227,42 +227,6 @@ def test_the_flag_list_is_bounded_with_a_link_to_all(owner):
     assert "consent=missing" in section
 
 
-def test_past_the_files_checked_the_dashboard_links_to_all(owner, monkeypatch):
-    from youthtrack import selectors
-
-    # A caseload larger than the files the dashboard checks (those with the nearest
-    # follow-up): the one without consent further down is found under "see all".
-    monkeypatch.setattr(selectors, "CONSENT_SCAN_ROWS", 2)
-    for index in range(3):
-        case = make_case(
-            advisor=owner,
-            first_name=f"Jeune{index}",
-            last_name="Suivi",
-            phone="",
-            email="",
-        )
-        case.next_follow_up_on = today() + datetime.timedelta(days=index + 1)
-        case.save()
-        if index < 2:
-            record_consent = Consent.objects.create(
-                case_file=case,
-                purpose=Consent.Purpose.DATA_PROCESSING,
-                given_on=today(),
-                recorded_by=owner,
-            )
-            assert record_consent.is_active
-    client = signed_in(owner)
-    page = body(client.get(reverse("dashboard")))
-    section = page.split("Dossiers sans consentement")[1].split("</section>")[0]
-    assert "<li>" not in section
-    assert "Voir tous mes dossiers sans consentement" in section
-    listed = client.get(reverse("case_list"), {"consent": "missing"})
-    assert [c.young_person.first_name for c in listed.context["page"]] == ["Jeune2"]
-
-
-# --- confirmation pages ---
-
-
 def test_withdrawing_a_consent_says_which_partners_lose_access_first(
     owner, partner, case
 ):

@@ -646,11 +646,10 @@ def _workload(advisor, n: int) -> None:
 
 
 # +2: outcomes' follow-ups after exit (the rows, and their counts in one aggregate).
-# +3: the referrals declined, the files without consent, and whether the user has
-# more open files than those checked for consent (one select each).
+# +2: the referrals declined and the files without consent (one select each).
 # +2: follow-ups due today, overdue and in the coming week (one select each).
 # +2: the advisor's week (follow-ups, sessions: one select each, whichever week).
-DASHBOARD_QUERIES = 23
+DASHBOARD_QUERIES = 22
 CASE_LIST_QUERIES = 13
 # +2: the read of the person is audited on the person's other files (one select, one
 # bulk insert, whatever their number).

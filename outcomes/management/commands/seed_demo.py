@@ -61,6 +61,7 @@ from youthtrack.models import (
     User,
     YoungPerson,
     age_on,
+    keep_consent_refresh,
     normalise_name,
 )
 
@@ -554,6 +555,8 @@ class Command(BaseCommand):
                 notes.append(note)
         CaseStatusChange.objects.bulk_create(changes, batch_size=INSERT_BATCH)
         Consent.objects.bulk_create(consents, batch_size=INSERT_BATCH)
+        # bulk_create skips Consent.save, which keeps the file's copy of its consent.
+        keep_consent_refresh([case.pk for case in cases])
         Note.objects.bulk_create(notes, batch_size=INSERT_BATCH)
         if self.layout is not None:
             self._refer_some(batch)
