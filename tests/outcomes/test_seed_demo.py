@@ -222,3 +222,31 @@ def test_demo_languages_read_in_the_interface_language(seeded):
         assert english != text or text == in_language(text, "fr"), text
         for word in ("anglais", "arabe", "turc", "polonais", "roumain"):
             assert word not in english.casefold().split(", "), text
+
+
+def test_the_demo_keeps_the_copies_the_dashboard_reads(seeded):
+    """Written in bulk, the demo's files still carry their consent to keep them
+    (``keep_consent_until``) and its follow-ups their file's advisor."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from outcomes.models import FollowUp
+    from youthtrack.filters import keep_consent_in_force
+    from youthtrack.models import CaseFile
+
+    today = timezone.localdate()
+    in_force = set(
+        CaseFile.objects.filter(keep_consent_in_force(today)).values_list(
+            "pk", flat=True
+        )
+    )
+    copied = set(
+        CaseFile.objects.filter(keep_consent_until__gte=today).values_list(
+            "pk", flat=True
+        )
+    )
+    assert in_force
+    assert copied == in_force
+    follow_ups = FollowUp.objects.all()
+    assert follow_ups.exists()
+    assert not follow_ups.exclude(advisor_id=F("case_file__advisor_id")).exists()
