@@ -262,7 +262,9 @@ def test_an_uppercut_cohort_from_enrolment_to_completion(new_page, team, screens
     advisor.get_by_text("Someone came without a case file").click()
     advisor.fill("#id_first_name", "Sofia")
     advisor.get_by_label("18 to 24").check()
-    advisor.select_option("#id_gender", "female")
+    # Nothing ticked beforehand: the advisor asks.
+    expect(advisor.locator("#id_gender input:checked")).to_have_count(0)
+    advisor.locator("#id_gender input[value=female]").check()
     advisor.select_option("#id_commune", "21015")
     advisor.get_by_role("button", name="Record the walk-in").click()
     expect(advisor.locator(".message--success")).to_contain_text("Sofia")
