@@ -222,7 +222,8 @@ def test_the_audit_pages_list_the_fields_changed_without_values(owner, case):
         expected_version=person.version,
         case_file=case,
     )
-    response = signed_in(owner).get(reverse("case_detail", args=[case.pk]))
+    # Who changed what is on the file's "Who accessed this file" tab.
+    response = signed_in(owner).get(reverse("case_access_log", args=[case.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     with translation.override(response.headers["Content-Language"]):
