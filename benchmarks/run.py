@@ -358,11 +358,32 @@ BEST_SQL = {
             # How many (exact up to 1,000).
             """SELECT count(*) FROM (SELECT 1 FROM youthtrack_casefile c
             WHERE c.advisor_id = %(user)s AND c.status <> 'closed' LIMIT 1001) n""",
-            # Follow-ups due within a week.
+            # Follow-ups due today, overdue, and in the coming week (8 shown each,
+            # one more read for "see all").
             f"""SELECT {COLUMNS} FROM {FROM}
             WHERE c.advisor_id = %(user)s AND c.status <> 'closed'
+              AND c.next_follow_up_on = CURRENT_DATE
+            ORDER BY c.next_follow_up_on, c.id LIMIT 9""",
+            f"""SELECT {COLUMNS} FROM {FROM}
+            WHERE c.advisor_id = %(user)s AND c.status <> 'closed'
+              AND c.next_follow_up_on < CURRENT_DATE
+            ORDER BY c.next_follow_up_on, c.id LIMIT 9""",
+            f"""SELECT {COLUMNS} FROM {FROM}
+            WHERE c.advisor_id = %(user)s AND c.status <> 'closed'
+              AND c.next_follow_up_on > CURRENT_DATE
               AND c.next_follow_up_on <= CURRENT_DATE + 7
-            ORDER BY c.next_follow_up_on, c.id LIMIT 20""",
+            ORDER BY c.next_follow_up_on, c.id LIMIT 9""",
+            # The advisor's week: their next follow-ups and their cohorts' sessions
+            # from Monday (the week shown is taken from them).
+            f"""SELECT {COLUMNS} FROM {FROM}
+            WHERE c.advisor_id = %(user)s AND c.status <> 'closed'
+              AND c.next_follow_up_on >= date_trunc('week', CURRENT_DATE)::date
+            ORDER BY c.next_follow_up_on, c.id LIMIT 41""",
+            """SELECT s.id, s.starts_at, s.ends_at, s.title FROM programmes_session s
+            WHERE s.cohort_id IN (SELECT ca.cohort_id FROM programmes_cohort_advisors ca
+                                  WHERE ca.user_id = %(user)s)
+              AND s.starts_at >= date_trunc('week', now())
+            ORDER BY s.starts_at, s.id LIMIT 41""",
             # Gone quiet for 30 days.
             f"""SELECT {COLUMNS}, c.last_contact_on FROM {FROM}
             WHERE c.advisor_id = %(user)s AND c.status <> 'closed'
