@@ -58,6 +58,7 @@ def test_every_mistake_of_the_intake_shows_in_the_first_round(client_as):
     post = intake_post()
     post["person-first_name"] = ""  # the person's part
     post["case-programme"] = ""  # the case file's part
+    post["case-employment_status"] = ""
     post["consent-keep"] = ""  # the consent step
     response = client_as("advisor").post(reverse("intake"), post)
     assert response.status_code == 200
@@ -66,8 +67,19 @@ def test_every_mistake_of_the_intake_shows_in_the_first_round(client_as):
     assert field_errors(response, "id_consent-keep")
     # One summary lists them all, each linking to its field.
     summary = response.content.decode().split('class="error-summary"', 1)[1]
-    for field_id in ("id_person-first_name", "id_case-programme", "id_consent-keep"):
-        assert f'href="#{field_id}' in summary.split("</div>", 1)[0]
+    summary = summary.split("</div>", 1)[0]
+    links = [
+        summary.index(f'href="#{field_id}')
+        for field_id in (
+            "id_person-first_name",
+            "id_case-employment_status",
+            "id_case-programme",
+            "id_consent-keep",
+        )
+    ]
+    # Listed in the order the form is read (the programme's fieldset comes after
+    # the situation at entry).
+    assert links == sorted(links)
     assert not YoungPerson.objects.exists()
     assert not CaseFile.objects.exists()
 
