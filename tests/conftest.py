@@ -37,3 +37,17 @@ def _reference_data_after_flush(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         _load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _site_language_between_tests():
+    """Each test starts in the site's language. A request through the test client
+    activates the language of its user (LocaleMiddleware, the saved language at
+    login) in this thread and leaves it active: without this, what a test computes
+    outside a request depended on which test ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

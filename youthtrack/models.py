@@ -858,7 +858,9 @@ class CaseFile(models.Model):
     # transaction (``keep_consent_refresh``), so that the dashboard reads only the
     # files without one (``keep_consent_until < today`` or NULL) on
     # ``casefile_open_by_keep_consent`` instead of checking every file's consents.
-    keep_consent_until = models.DateField(null=True, blank=True, editable=False)
+    keep_consent_until = models.DateField(
+        _("consent to keep the file until"), null=True, blank=True, editable=False
+    )
 
     # Situation at entry, as funders define it (funder-indicators.md).
     employment_status = models.CharField(

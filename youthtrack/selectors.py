@@ -527,9 +527,7 @@ def case_files_without_consent(*, user: User) -> QuerySet[CaseFile]:
         # Their keys first (= ANY(ARRAY(…))), on the index: sorted by entry date,
         # PostgreSQL walked the organisation's files by entry date when it thought
         # many lacked a consent (300 ms for advisor.busy's 53,000).
-        missing = CaseFile.objects.filter(
-            key_in_array(missing.order_by().values("pk"))
-        )
+        missing = CaseFile.objects.filter(key_in_array(missing.order_by().values("pk")))
     return missing.select_related("young_person").order_by("entry_date", "pk")
 
 

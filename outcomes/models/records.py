@@ -214,6 +214,7 @@ class FollowUp(models.Model):
     advisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
+        verbose_name=_("advisor"),
         null=True,
         blank=True,
         related_name="+",
