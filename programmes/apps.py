@@ -8,6 +8,13 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self):
         from youthtrack.panels import register_case_panel, register_dashboard_panel
+        from youthtrack.signals import participation_exit_changed
+
+        from .receivers import exit_changed
+
+        participation_exit_changed.connect(
+            exit_changed, dispatch_uid="programmes.enrolments_on_exit"
+        )
 
         from .panels import case_enrolments_context, dashboard_week_context
 

@@ -290,6 +290,7 @@ class Enrolment(models.Model):
         PERSONAL = "personal", _("Personal or health reasons")
         NO_CONTACT = "no_contact", _("No longer reachable")
         NOT_SUITED = "not_suited", _("The programme did not suit them")
+        FILE_CLOSED = "file_closed", _("Their case file was closed")
         OTHER = "other", _("Other")
 
     cohort = models.ForeignKey(

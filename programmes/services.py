@@ -474,6 +474,44 @@ def enrolments_create_many(
     return results
 
 
+def enrolments_end_on_closure(*, case_file: CaseFile, acting_user: User) -> int:
+    """A closed case file leaves the cohorts that have not started yet: its place, or
+    its turn on the waiting list, goes to the next person waiting. Cohorts already
+    under way keep it (their register and completion count it). Runs inside the
+    closing service's transaction, which checked the user may close the file."""
+    today = timezone.localdate()
+    pending = list(
+        Enrolment.objects.filter(
+            case_file=case_file,
+            status__in=[Enrolment.Status.ENROLLED, Enrolment.Status.WAITING],
+            cohort__start_date__gt=today,
+        ).order_by("cohort_id", "pk")
+    )
+    for enrolment in pending:
+        cohort = _lock(enrolment.cohort)
+        current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        was = current.status
+        current.status = Enrolment.Status.WITHDRAWN
+        current.withdrawn_on = today
+        current.withdrawal_reason = Enrolment.WithdrawalReason.FILE_CLOSED
+        current.version += 1
+        current.save()
+        record_audit_event(
+            actor=acting_user,
+            action=AuditEvent.Action.UPDATE,
+            obj=current,
+            case_file=case_file,
+            changes={
+                "status": [was, Enrolment.Status.WITHDRAWN],
+                "withdrawn_on": [None, today.isoformat()],
+                "withdrawal_reason": [None, Enrolment.WithdrawalReason.FILE_CLOSED],
+            },
+            version=current.version,
+        )
+        _promote_waiting(cohort, acting_user)
+    return len(pending)
+
+
 def _promote_waiting(cohort: Cohort, acting_user: User) -> list[Enrolment]:
     """Give the free places to the first people waiting, in order of request. The
     cohort's row must be locked by the caller. A waiting person whose case file was
