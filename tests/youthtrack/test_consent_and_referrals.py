@@ -336,6 +336,8 @@ def test_the_owner_reads_who_declined_when_and_why_and_is_told(
     dashboard = body(client.get(reverse("dashboard")))
     assert "Orientations refusées" in dashboard
     assert "refusé par Lotte Peeters (Actiris)" in dashboard
+    # French puts a non-breaking space before the colon.
+    assert "\u00a0: <q>Pas inscrite comme chercheuse d'emploi</q>" in dashboard
 
     case_page = body(client.get(reverse("case_detail", args=[case.pk])))
     # Hidden by default (not live), shown under the filter.
