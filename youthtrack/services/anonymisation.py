@@ -523,8 +523,8 @@ def erasure_blockers(person: YoungPerson, user: User) -> list[str]:
     if still_open:
         problems.append(
             _(
-                "Still open: %(files)s. Close the case file first: its exit is a fact "
-                "the funders count."
+                "Still open: %(files)s. Ask the file's advisor to close it first: its "
+                "exit is a fact the funders count."
             )
             % {"files": ", ".join(still_open)}
         )
