@@ -4,6 +4,7 @@ the role (or an administrator's holding it) is given only with a second
 administrator's approval."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import CaseFileFactory, UserFactory
@@ -180,3 +181,25 @@ def test_giving_the_role_waits_for_a_second_administrator(advisor, administrator
     assert not accounts.needs_second_administrator(
         {**as_admin, "is_data_protection_officer": True}, as_admin
     )
+
+
+def test_the_officer_and_the_administrator_are_not_offered_case_pages_in_the_menu(
+    dpo, administrator, advisor
+):
+    """Case files and sharing are empty for roles that open no case file: the menu
+    leads the officer to data protection instead of to an empty list."""
+
+    def menu(user) -> str:
+        client = Client()
+        sign_in(client, user)
+        response = client.get(reverse("dashboard"))
+        assert response.status_code == 200
+        return response.content.decode().split("<nav", 1)[1].split("</nav>", 1)[0]
+
+    officer = menu(dpo)
+    assert reverse("dpo_people") in officer
+    assert reverse("case_list") not in officer
+    assert reverse("shares") not in officer
+    assert reverse("case_list") not in menu(administrator)
+    advisors = menu(advisor)
+    assert reverse("case_list") in advisors and reverse("shares") in advisors
