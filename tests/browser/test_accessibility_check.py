@@ -21,5 +21,8 @@ def test_axe_names_a_violation_and_passes_a_sound_page(new_page, accessibility):
         "</main></body></html>"
     )
     assert axe_violations(page) == []
-    # Not a journey page: nothing for the teardown's check to hold against it.
+    # Not journey pages: the page's load handler may also have checked the planted
+    # page (it runs when Playwright dispatches the event); those violations were
+    # meant, and nothing is left for the teardown's check to hold against the test.
+    accessibility.violations.clear()
     accessibility.checked += 1
