@@ -5,6 +5,7 @@ formula-safe), JSON as it is, and a PDF for reading and signing.
 Labels come from the result (the engine writes them in the current language); only
 the renderers' own words (column heads, titles) are translated here."""
 
+import datetime
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -139,15 +140,48 @@ def render_csv(result: dict) -> bytes:
     return ("\ufeff" + exports.csv_text(table_rows(result))).encode("utf-8")
 
 
+def _rule_set_text(code: str) -> str:
+    """The rule set named in the reader's language, its code beside it (what the
+    JSON and the command line use)."""
+    from ..models import ReportJob
+
+    try:
+        return f"{ReportJob.RuleSet(code).label} ({code})"
+    except ValueError:
+        return code
+
+
+def _report_title(result: dict) -> str:
+    """ "Funder report" followed by the rule set's name, when the result has one."""
+    from ..models import ReportJob
+
+    try:
+        label = ReportJob.RuleSet(result.get("rule_set", "")).label
+    except ValueError:
+        return _("Funder report")
+    return f"{_('Funder report')} · {label}"
+
+
+def _date_text(value: Any) -> str:
+    """An ISO date of the result as the reader's language writes it."""
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value or "")
+
+
 def _parameter_rows(result: dict) -> list[list[Any]]:
     rows: list[list[Any]] = [
-        [_("Rule set"), result.get("rule_set", "")],
+        [_("Rule set"), _rule_set_text(result.get("rule_set", ""))],
         [_("Organisation"), result.get("organisation", "")],
         [_("Operation"), result.get("operation") or ""],
     ]
     if result.get("programme"):
         rows.append([_("Programme"), result["programme"]])
-    rows += [[_("From"), result.get("from", "")], [_("To"), result.get("to", "")]]
+    rows += [
+        [_("From"), _date_text(result.get("from", ""))],
+        [_("To"), _date_text(result.get("to", ""))],
+    ]
     # The parameters used, named in the reader's language when the engine says how.
     names = result.get("parameter_labels") or {}
     for key, value in (result.get("parameters") or {}).items():
@@ -255,7 +289,7 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
     generated = date_format(generated_at, "DATETIME_FORMAT")
     checksum = str(result.get("checksum", ""))
 
-    story: list[Any] = [Paragraph(escape(_("Funder report")), title_style)]
+    story: list[Any] = [Paragraph(escape(_report_title(result)), title_style)]
     head_rows = _parameter_rows(result)
     story.append(
         Table(
@@ -409,7 +443,7 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=_("Funder report"),
+        title=_report_title(result),
         invariant=True,
     )
     document.build(story, onFirstPage=on_page, onLaterPages=on_page)

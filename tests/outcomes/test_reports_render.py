@@ -110,3 +110,15 @@ def test_suppressed_small_cells_are_printed_as_suppressed():
     assert "ACTY04.20-29 20 to 29 6 <5" in flat
     rows = list(csv.reader(io.StringIO(render_csv(result).decode("utf-8-sig"))))
     assert rows[1] == ["ACTY04.20-29", "20 to 29", "6", "<5", "9"]
+
+
+def test_the_parameters_name_the_rule_set_and_write_dates_in_the_readers_language():
+    with translation.override("fr"):
+        french = " ".join(pdf_text(render_pdf(sample_result())).split())
+        workbook = load_workbook(io.BytesIO(render_xlsx(sample_result())))
+    assert "FSE+ 2021-2027 (esfplus2021)" in french
+    assert french.startswith("Rapport au financeur · FSE+ 2021-2027")
+    assert "01/01/2025" in french and "31/12/2025" in french
+    assert "2025-01-01" not in french
+    used = dict(workbook.worksheets[1].iter_rows(values_only=True))
+    assert used["Du"] == "01/01/2025"
