@@ -117,7 +117,7 @@ def test_the_parameters_name_the_rule_set_and_write_dates_in_the_readers_languag
         french = " ".join(pdf_text(render_pdf(sample_result())).split())
         workbook = load_workbook(io.BytesIO(render_xlsx(sample_result())))
     assert "FSE+ 2021-2027 (esfplus2021)" in french
-    assert french.startswith("Rapport au financeur · FSE+ 2021-2027")
+    assert "Rapport au financeur · FSE+ 2021-2027 Règles" in french
     assert "01/01/2025" in french and "31/12/2025" in french
     assert "2025-01-01" not in french
     used = dict(workbook.worksheets[1].iter_rows(values_only=True))
