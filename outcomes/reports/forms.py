@@ -55,6 +55,10 @@ class QualityForm(forms.Form):
     date_to = forms.DateField(label=_("To"), widget=DateInput())
 
     def __init__(self, *args, user: User, **kwargs):
+        # The same period as the report form offers, so that the check runs on what
+        # the lead is about to report.
+        start, end = _last_year()
+        kwargs.setdefault("initial", {"date_from": start, "date_to": end})
         super().__init__(*args, **kwargs)
         operation = self.fields["operation"]
         assert isinstance(operation, forms.ModelChoiceField)

@@ -338,3 +338,16 @@ def test_the_yearly_activity_figures_open_for_the_lead_who_asked():
     assert job.parameters
     for key in job.parameters:
         assert f"<dt>{key}</dt>" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_quality_page_offers_last_year_as_the_report_form_does():
+    op = operation("esfplus2021")
+    asker = signed_in(lead(programme=op.programme))
+    page = asker.get(reverse("outcomes:report_quality"))
+    assert page.status_code == 200
+    last_year = datetime.date.today().year - 1
+    form = page.context["form"]
+    assert form["date_from"].value() == datetime.date(last_year, 1, 1)
+    assert form["date_to"].value() == datetime.date(last_year, 12, 31)
+    assert f'value="{last_year}-01-01"' in page.content.decode()
