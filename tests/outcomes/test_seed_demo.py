@@ -1,6 +1,7 @@
 """The demo data command: logins that work, people and case files that pass every rule
 the services apply, and a second run that adds nothing."""
 
+import datetime
 import io
 import os
 import subprocess
@@ -102,6 +103,11 @@ def test_the_demo_holds_what_the_readme_promises(full_demo):
     assert cohort.start_date.weekday() == 0
     assert cohort.sessions.count() == 10  # two weeks of weekday mornings
     assert cohort.enrolments.filter(status=Enrolment.Status.ENROLLED).count() == 8
+    # Workshops under way, so that a register can be taken today.
+    (workshops,) = Cohort.objects.filter(programme__code="youth-cdm")
+    assert workshops.start_date < today - datetime.timedelta(days=6)
+    assert workshops.sessions.filter(starts_at__lt=timezone.now()).count() >= 5
+    assert workshops.enrolments.filter(status=Enrolment.Status.ENROLLED).count() == 6
 
 
 def test_reset_rebuilds_the_demo_instead_of_adding_to_it(seeded):

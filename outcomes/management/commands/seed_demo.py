@@ -213,6 +213,7 @@ class Command(BaseCommand):
             self._configure_roles()
             self._share_some_with_actiris()
             self._uppercut_cohort()
+            self._workshops_under_way()
             if self.layout is not None:
                 self._past_cohorts(started)
         self._configure_roles()
@@ -313,6 +314,56 @@ class Command(BaseCommand):
                 content_type__app_label="youthtrack",
             )
         )
+
+    def _workshops_under_way(self) -> None:
+        """Youth@CDM workshops that started last week: their past sessions wait for
+        their register, so the demo advisor can take attendance today."""
+        lead = self.ref.users["lead"]
+        programme = Programme.objects.get(code="youth-cdm")
+        start = self.today - datetime.timedelta(days=7 + self.today.weekday())
+        end = start + datetime.timedelta(days=18)
+        cohort = programme_services.cohort_create(
+            acting_user=lead,
+            programme=programme,
+            data={
+                "name": f"Youth@CDM {start:%Y-%m-%d}",
+                "start_date": start,
+                "end_date": end,
+                "capacity": 12,
+                "advisors": [self.ref.users["advisor"], self.ref.users["advisor2"]],
+                "partners": [],
+            },
+        )
+        phase = programme.phases.order_by("pk").first()
+        activity = ActivityType.objects.order_by("pk").first()
+        starts = datetime.datetime.combine(start, datetime.time(13, 30), tzinfo=self.tz)
+        programme_services.session_create(
+            cohort=cohort,
+            acting_user=lead,
+            data={
+                "phase": phase,
+                "activity_type": activity,
+                "title": "Atelier CV et lettre de motivation",
+                "theme": Theme.LEARN,
+                "language": SessionLanguage.FRENCH,
+                "mode": Mode.IN_PERSON,
+                "organiser": self.ref.organisations["cdm"],
+                "place": "Cité des métiers, avenue de l'Astronomie 14, 1210 Bruxelles",
+                "starts_at": starts,
+                "ends_at": starts + datetime.timedelta(hours=2),
+            },
+            repeat_until=end,
+        )
+        candidates = CaseFile.objects.filter(
+            programme=programme,
+            advisor=self.ref.users["advisor"],
+            status__in=[CaseFile.Status.ACTIVE, CaseFile.Status.INTAKE],
+        ).order_by("pk")[:6]
+        results = programme_services.enrolments_create_many(
+            cohort=cohort, case_files=candidates, acting_user=self.ref.users["advisor"]
+        )
+        enrolled = sum(1 for result in results if result.enrolment is not None)
+        self.stdout.write(f"Youth@CDM workshops from {start}: {enrolled} enrolled.")
 
     def _uppercut_cohort(self) -> None:
         """An Uppercut edition starting next week: two intensive weeks of morning
