@@ -81,6 +81,10 @@ def test_on_a_phone_the_header_is_small_and_the_list_fits(
     header = page.locator("header.site-header").bounding_box()
     assert header is not None
     assert header["height"] < PHONE["height"] / 5, header
+    # Every section of the menu is on the screen: none hidden past its edge.
+    for link in page.locator("header.site-header nav a").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"] + 1, box
     # Status and next follow-up visible without scrolling sideways.
     width = page.evaluate("document.documentElement.clientWidth")
     table = page.locator("table.case-table")
