@@ -329,7 +329,7 @@ def render_pdf(result: dict, *, generated_at=None) -> bytes:
         part_story: list[Any] = [Paragraph(escape(title), heading)]
         head = [_("Code"), _("Indicator"), *[gender_label(c) for c in columns]]
         if declined:
-            head.append(_("Declined"))
+            head.append(_("Declined to answer"))
         head_cell = ParagraphStyle(
             "head", parent=cell, fontName=bold, fontSize=6.5, leading=8
         )

@@ -5,6 +5,7 @@ parameters and page numbers, in the current language."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.utils import translation
@@ -120,5 +121,8 @@ def test_the_parameters_name_the_rule_set_and_write_dates_in_the_readers_languag
     assert "Rapport au financeur · FSE+ 2021-2027 Règles" in french
     assert "01/01/2025" in french and "31/12/2025" in french
     assert "2025-01-01" not in french
+    # The column of those who declined to answer reads as in the XLSX.
+    # (wrapped in its narrow header cell: the text layer joins the two lines)
+    assert re.search(r"Refus de ?répondre", french)
     used = dict(workbook.worksheets[1].iter_rows(values_only=True))
     assert used["Du"] == "01/01/2025"
