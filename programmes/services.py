@@ -474,6 +474,7 @@ def enrolments_create_many(
     return results
 
 
+@transaction.atomic
 def enrolments_end_on_closure(*, case_file: CaseFile, acting_user: User) -> int:
     """A closed case file leaves the cohorts that have not started yet: its place, or
     its turn on the waiting list, goes to the next person waiting. Cohorts already
@@ -620,7 +621,6 @@ def _normalise(mark: Mark, session: Session) -> Mark:
     return Mark(status=mark.status, presence=presence, version=mark.version)
 
 
-@transaction.atomic
 def session_not_started_message(session: Session) -> str:
     start = timezone.localtime(session.starts_at)
     return _(
@@ -642,6 +642,7 @@ def _require_started(session: Session) -> None:
         raise ValidationError(session_not_started_message(session))
 
 
+@transaction.atomic
 def attendance_save(
     *,
     session: Session,

@@ -227,11 +227,13 @@ def test_the_audit_pages_list_the_fields_changed_without_values(owner, case):
     assert response.status_code == 200
     page = response.content.decode()
     with translation.override(response.headers["Content-Language"]):
-        listed = ", ".join(
+        names = [
             str(YoungPerson._meta.get_field(name).verbose_name)
             for name in ("first_name", "birth_date")
-        )
-    assert listed in page, "the change's fields are listed"
+        ]
+    # In either order: PostgreSQL's jsonb keeps keys in its own order.
+    listed = [", ".join(names), ", ".join(reversed(names))]
+    assert any(text in page for text in listed), "the change's fields are listed"
     # The page shows the birth date as it is now; the old one is nowhere.
     for value in _date_spellings(OLD_BIRTH)[:3]:
         assert value not in page
