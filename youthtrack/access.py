@@ -23,19 +23,9 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Exists,
-    F,
-    Func,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from guardian.core import ObjectPermissionChecker
@@ -44,7 +34,6 @@ from .models import (
     CaseFile,
     CaseFileGroupObjectPermission,
     Note,
-    Organisation,
     Share,
     User,
     YoungPerson,
@@ -98,23 +87,9 @@ def shared_with_organisation(organisation_id: int, prefix: str = "") -> Q:
 
 
 def _shared_case_file_ids(organisation_id: int) -> QuerySet[Share, Any]:
-    # The organisation's group and the permission are two one-row subqueries, not
-    # joins: PostgreSQL planned the four-table join (grant, group, organisation,
-    # permission) anew in every gated query of every request, a third of a case list
-    # page's planning.
     granted = CaseFileGroupObjectPermission.objects.filter(
-        group_id=Subquery(
-            Organisation.objects.filter(pk=organisation_id)
-            .order_by()
-            .values("group_id")[:1]
-        ),
-        permission_id=Subquery(
-            Permission.objects.filter(
-                codename=VIEW_SHARED, content_type__app_label=CaseFile._meta.app_label
-            )
-            .order_by()
-            .values("pk")[:1]
-        ),
+        group__organisation__id=organisation_id,
+        permission__codename=VIEW_SHARED,
     ).values("content_object_id")
     return (
         live_shares_with(organisation_id)
