@@ -1,6 +1,7 @@
 """Every page of the three journeys (advisor, partner, project lead) opened on the demo
-data in French and in Dutch, each on a desktop and on a phone: axe-core finds no WCAG 2.1 A or AA
-violation on any (conftest checks each page as it loads and at each screenshot), and
+data in French and in Dutch, each on a desktop and on a phone: axe-core finds no WCAG
+2.1 A or AA violation on any (conftest checks each page as it loads and at each
+screenshot), and
 none answers with a server error. The journeys themselves run in one language and
 size each; this tour is what covers every combination at a bearable cost.
 """
