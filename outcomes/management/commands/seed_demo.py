@@ -318,102 +318,100 @@ class Command(BaseCommand):
     def _workshops_under_way(self) -> None:
         """Youth@CDM workshops that started last week: their past sessions wait for
         their register, so the demo advisor can take attendance today."""
-        lead = self.ref.users["lead"]
-        programme = Programme.objects.get(code="youth-cdm")
         start = self.today - datetime.timedelta(days=7 + self.today.weekday())
-        end = start + datetime.timedelta(days=18)
-        cohort = programme_services.cohort_create(
-            acting_user=lead,
-            programme=programme,
-            data={
-                "name": f"Youth@CDM {start:%Y-%m-%d}",
-                "start_date": start,
-                "end_date": end,
-                "capacity": 12,
-                "advisors": [self.ref.users["advisor"], self.ref.users["advisor2"]],
-                "partners": [],
-            },
+        enrolled = self._demo_cohort(
+            programme=Programme.objects.get(code="youth-cdm"),
+            name=f"Youth@CDM {start:%Y-%m-%d}",
+            start=start,
+            days=18,
+            capacity=12,
+            partners=[],
+            phase_filter={},
+            title="Atelier CV et lettre de motivation",
+            at=datetime.time(13, 30),
+            hours=2,
+            places=6,
         )
-        phase = programme.phases.order_by("pk").first()
-        activity = ActivityType.objects.order_by("pk").first()
-        starts = datetime.datetime.combine(start, datetime.time(13, 30), tzinfo=self.tz)
-        programme_services.session_create(
-            cohort=cohort,
-            acting_user=lead,
-            data={
-                "phase": phase,
-                "activity_type": activity,
-                "title": "Atelier CV et lettre de motivation",
-                "theme": Theme.LEARN,
-                "language": SessionLanguage.FRENCH,
-                "mode": Mode.IN_PERSON,
-                "organiser": self.ref.organisations["cdm"],
-                "place": "Cité des métiers, avenue de l'Astronomie 14, 1210 Bruxelles",
-                "starts_at": starts,
-                "ends_at": starts + datetime.timedelta(hours=2),
-            },
-            repeat_until=end,
-        )
-        candidates = CaseFile.objects.filter(
-            programme=programme,
-            advisor=self.ref.users["advisor"],
-            status__in=[CaseFile.Status.ACTIVE, CaseFile.Status.INTAKE],
-        ).order_by("pk")[:6]
-        results = programme_services.enrolments_create_many(
-            cohort=cohort, case_files=candidates, acting_user=self.ref.users["advisor"]
-        )
-        enrolled = sum(1 for result in results if result.enrolment is not None)
         self.stdout.write(f"Youth@CDM workshops from {start}: {enrolled} enrolled.")
 
     def _uppercut_cohort(self) -> None:
         """An Uppercut edition starting next week: two intensive weeks of morning
         sessions, 11 places, some of the demo advisor's young people enrolled."""
-        lead = self.ref.users["lead"]
-        uppercut = Programme.objects.get(code="uppercut")
         start = self.today + datetime.timedelta(days=7 - self.today.weekday())
-        end = start + datetime.timedelta(days=11)
+        enrolled = self._demo_cohort(
+            programme=Programme.objects.get(code="uppercut"),
+            name=f"Uppercut {start:%Y-%m}",
+            start=start,
+            days=11,
+            capacity=11,
+            partners=[self.ref.organisations["actiris"]],
+            phase_filter={"counts_for_completion": True},
+            title="Atelier « Trouve ta voie »",
+            at=datetime.time(9, 30),
+            hours=3,
+            places=8,
+        )
+        self.stdout.write(f"Uppercut cohort from {start}: {enrolled} enrolled.")
+
+    def _demo_cohort(
+        self,
+        *,
+        programme: Programme,
+        name: str,
+        start: datetime.date,
+        days: int,
+        capacity: int,
+        partners: list,
+        phase_filter: dict,
+        title: str,
+        at: datetime.time,
+        hours: int,
+        places: int,
+    ) -> int:
+        """A cohort of the lead's, run by both demo advisors, with a session every day
+        from ``start`` for ``days``, and the demo advisor's first open files of the
+        programme enrolled; returns how many got a place."""
+        lead = self.ref.users["lead"]
+        end = start + datetime.timedelta(days=days)
         cohort = programme_services.cohort_create(
             acting_user=lead,
-            programme=uppercut,
+            programme=programme,
             data={
-                "name": f"Uppercut {start:%Y-%m}",
+                "name": name,
                 "start_date": start,
                 "end_date": end,
-                "capacity": 11,
+                "capacity": capacity,
                 "advisors": [self.ref.users["advisor"], self.ref.users["advisor2"]],
-                "partners": [self.ref.organisations["actiris"]],
+                "partners": partners,
             },
         )
-        phase = uppercut.phases.filter(counts_for_completion=True).first()
-        activity = ActivityType.objects.order_by("pk").first()
-        starts = datetime.datetime.combine(start, datetime.time(9, 30), tzinfo=self.tz)
+        starts = datetime.datetime.combine(start, at, tzinfo=self.tz)
         programme_services.session_create(
             cohort=cohort,
             acting_user=lead,
             data={
-                "phase": phase,
-                "activity_type": activity,
-                "title": "Atelier « Trouve ta voie »",
+                "phase": programme.phases.filter(**phase_filter).order_by("pk").first(),
+                "activity_type": ActivityType.objects.order_by("pk").first(),
+                "title": title,
                 "theme": Theme.LEARN,
                 "language": SessionLanguage.FRENCH,
                 "mode": Mode.IN_PERSON,
                 "organiser": self.ref.organisations["cdm"],
                 "place": "Cité des métiers, avenue de l'Astronomie 14, 1210 Bruxelles",
                 "starts_at": starts,
-                "ends_at": starts + datetime.timedelta(hours=3),
+                "ends_at": starts + datetime.timedelta(hours=hours),
             },
             repeat_until=end,
         )
         candidates = CaseFile.objects.filter(
-            programme=uppercut,
+            programme=programme,
             advisor=self.ref.users["advisor"],
             status__in=[CaseFile.Status.ACTIVE, CaseFile.Status.INTAKE],
-        ).order_by("pk")[:8]
+        ).order_by("pk")[:places]
         results = programme_services.enrolments_create_many(
             cohort=cohort, case_files=candidates, acting_user=self.ref.users["advisor"]
         )
-        enrolled = sum(1 for result in results if result.enrolment is not None)
-        self.stdout.write(f"Uppercut cohort from {start}: {enrolled} enrolled.")
+        return sum(1 for result in results if result.enrolment is not None)
 
     def _share_some_with_actiris(self) -> None:
         """Real referrals through the services (consent, share, answer), so that the
