@@ -12,6 +12,8 @@ from .fields import (
     SEARCH_MAX_LENGTH,
     BoundedDateFilter,
     IdNumberFilter,
+    PersonNameChoiceFilter,
+    TranslatedNameChoiceFilter,
     date_range_form,
 )
 from .models import (
@@ -117,14 +119,13 @@ class CaseFileFilter(django_filters.FilterSet):
         # default DISTINCT would make the database compare every column of every row).
         distinct=False,
     )
-    programme = django_filters.ModelChoiceFilter(
+    programme = TranslatedNameChoiceFilter(
         label=_("Programme"),
-        # Only what the option shows: no JSON or text column decoded per programme.
-        queryset=Programme.objects.only("name_fr", "name_nl", "name_en"),
+        queryset=Programme.objects.all(),
         empty_label=_("All"),
         widget=PlainSelect,
     )
-    advisor = django_filters.ModelChoiceFilter(
+    advisor = PersonNameChoiceFilter(
         label=_("Advisor"),
         queryset=User.objects.none(),
         empty_label=_("All"),
@@ -136,7 +137,7 @@ class CaseFileFilter(django_filters.FilterSet):
         queryset=Commune.objects.all(),
         empty_label=_("All"),
     )
-    gender = django_filters.ModelChoiceFilter(
+    gender = TranslatedNameChoiceFilter(
         label=_("Gender"),
         field_name="young_person__gender",
         queryset=Gender.objects.all(),

@@ -209,6 +209,31 @@ def test_the_programme_and_advisor_chosen_stay_chosen_in_the_form(
     assert '<option value="" selected>All</option>' in html
 
 
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_the_choices_are_named_in_the_users_language(
+    browser, cases, advisor, cdm, language
+):
+    """The options are read as rows, not objects (``RowChoiceIterator``): they still
+    read as the objects would print, in the user's language, and an advisor without
+    a name shows their username."""
+    from tests.factories import UserFactory
+
+    advisor.language = language
+    advisor.save(update_fields=["language"])
+    browser.cookies["django_language"] = language
+    UserFactory(username="no.name", first_name="", last_name="", organisation=cdm)
+    html = browser.get(reverse("case_list")).content.decode()
+    uppercut = reference.programme("uppercut")
+    female = Gender.objects.get(code="female")
+    name = {"fr": uppercut.name_fr, "nl": uppercut.name_nl, "en": uppercut.name_en}
+    gender = {"fr": female.name_fr, "nl": female.name_nl, "en": female.name_en}
+    assert name["fr"] != name["nl"] or gender["fr"] != gender["nl"]
+    assert f'<option value="{uppercut.pk}">{escape(name[language])}</option>' in html
+    assert f'<option value="female">{escape(gender[language])}</option>' in html
+    assert f'<option value="{advisor.pk}">Sarah Janssens</option>' in html
+    assert ">no.name</option>" in html
+
+
 def test_filter_by_advisor(browser, cases, advisor, colleague):
     assert names(listed(browser, advisor=colleague.pk)) == {"Noémie"}
     assert names(listed(browser, advisor=advisor.pk)) == {"Léa", "Jérôme", "Mehdi"}
