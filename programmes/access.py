@@ -83,6 +83,17 @@ def counted_participants_q(user: User, prefix: str = "", *, cohort: str) -> Q:
     return condition
 
 
+def counts_every_participant(user: User, cohort: Cohort) -> bool:
+    """Whether every participant of the cohort counts in the user's figures, seen or
+    not (``counted_participants_q``): the user works on cases in the organisation in
+    charge of the cohort."""
+    return (
+        _member(user)
+        and user.works_on_cases
+        and cohort.owner_organisation_id == user.organisation_id
+    )
+
+
 def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
     if not _member(user):
         return Enrolment.objects.none()

@@ -451,8 +451,24 @@ def session_get_for_user(*, user: User, pk: int) -> Session:
 
 def cohort_sessions(*, user: User, cohort: Cohort) -> QuerySet[Session]:
     """The cohort's sessions with, for each, how many participants the user may see
-    attended it."""
-    visible = access.participant_visibility_q(user, "attendances__")
+    attended it.
+
+    The participants of the cohort's registers the user may see are read first, in
+    one query through the gate; the counts then keep the rows of that short list.
+    With the gate written into each of the four counts, PostgreSQL planned it four
+    times: 12 ms of planning for a page that reads its rows in under 1 ms."""
+    seen = list(
+        Attendance.objects.filter(session__cohort_id=cohort.pk)
+        .filter(access.participant_visibility_q(user))
+        .values_list("case_file_id", flat=True)
+        .distinct()
+    )
+    visible = Q(attendances__case_file_id__in=seen)
+    # Taken, as far as the user is told: someone they see was marked (or, for the
+    # organisation in charge, anyone: ``access.counted_participants_q``).
+    marked = Attendance.objects.filter(session=OuterRef("pk"))
+    if not access.counts_every_participant(user, cohort):
+        marked = marked.filter(case_file_id__in=seen)
     return (
         session_list_for_user(user=user)
         .filter(cohort=cohort)
@@ -466,17 +482,7 @@ def cohort_sessions(*, user: User, cohort: Cohort) -> QuerySet[Session]:
                 filter=Q(attendances__status=Attendance.Status.EXCUSED) & visible,
             ),
             recorded_count=Count("attendances", filter=visible),
-            # Taken, as far as the user is told: someone they see was marked (or,
-            # for the organisation in charge, anyone).
-            # (Within the cohort: the database may hash the whole subquery once, and
-            # it should read this cohort's attendance, not everyone's.)
-            register_taken=Exists(
-                Attendance.objects.filter(
-                    session=OuterRef("pk"), session__cohort_id=cohort.pk
-                ).filter(
-                    access.counted_participants_q(user, cohort="session__cohort__")
-                )
-            ),
+            register_taken=Exists(marked),
         )
         .order_by("starts_at", "pk")
     )

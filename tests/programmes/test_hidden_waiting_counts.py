@@ -63,3 +63,38 @@ def test_the_organisation_in_charge_sees_the_real_queue(cohort, advisor, actiris
     assert sorted(r.waiting_position for r in rows) == [1, 2, 3, 4, 5]
     assert summary.waiting == 6 and summary.hidden == 1
     assert len(ahead) == 5
+
+
+def _sessions_seen(user, cohort):
+    return [
+        (s.attended_count, s.recorded_count, s.register_taken)
+        for s in selectors.cohort_sessions(user=user, cohort=cohort)
+    ]
+
+
+def test_a_session_register_counts_only_the_participants_the_user_sees(
+    cohort, intensive, enrol, advisor, actiris_advisor, actiris_case
+):
+    """A co-running partner is told a register was taken, and how many attended,
+    from its own participants only; the organisation in charge, from everyone."""
+    from programmes.models import Attendance
+    from tests.factories.programmes import AttendanceFactory
+
+    first, second = intensive[0], intensive[1]
+    (cdm_enrolment,) = enrol(1)
+    EnrolmentFactory(cohort=cohort, case_file=actiris_case)
+    # The first session: only the CDM's participant was marked.
+    AttendanceFactory(
+        session=first, case_file=cdm_enrolment.case_file, status="present"
+    )
+    # The second: both, the partner's own one excused.
+    AttendanceFactory(
+        session=second, case_file=cdm_enrolment.case_file, status="present"
+    )
+    AttendanceFactory(
+        session=second, case_file=actiris_case, status=Attendance.Status.EXCUSED
+    )
+    partner = _sessions_seen(actiris_advisor, cohort)
+    assert partner[:3] == [(0, 0, False), (0, 1, True), (0, 0, False)]
+    in_charge = _sessions_seen(advisor, cohort)
+    assert in_charge[:3] == [(1, 1, True), (1, 1, True), (0, 0, False)]

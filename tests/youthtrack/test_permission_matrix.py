@@ -1568,6 +1568,8 @@ def figures(user: User, w: World) -> tuple[dict[str, Any], dict[str, Any]]:
         "hidden on the register": programme_selectors.hidden_register_count(
             user=user, session=session
         ),
+        # "Register not taken": for the organisation in charge, anyone marked.
+        "session registers taken": [(s.pk, s.register_taken) for s in sessions],
     }
     if in_charge:
         return fixed, totals
