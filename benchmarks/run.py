@@ -312,9 +312,6 @@ def visible_page(where: str, order: str, limit: int = 25) -> str:
     ORDER BY {order} LIMIT {limit}"""
 
 
-NOTE_VISIBLE = """(n.author_id = %(user)s OR n.visibility = 'shared'
-    OR (n.visibility = 'organisation' AND n.organisation_id = %(org)s))"""
-
 BEST_SQL = {
     "case_list": (
         visible_page("", "c.updated_at DESC, c.id DESC"),
@@ -350,9 +347,9 @@ BEST_SQL = {
     # statement per list, and its time is their sum.
     "dashboard": (
         [
-            # My open cases, first 50 by next follow-up.
-            f"""SELECT {COLUMNS}, (SELECT max(n.contact_date) FROM youthtrack_note n
-              WHERE n.case_file_id = c.id AND {NOTE_VISIBLE}) AS last_contact
+            # My open cases, first 50 by next follow-up, with the last contact the
+            # file keeps (CaseFile.last_contact_on, written with each note).
+            f"""SELECT {COLUMNS}, c.last_contact_on
             FROM {FROM} WHERE c.advisor_id = %(user)s AND c.status <> 'closed'
             ORDER BY c.next_follow_up_on, y.last_name LIMIT 50""",
             # How many (exact up to 1,000).
@@ -415,15 +412,49 @@ BEST_SQL = {
               AND s.status IN ('pending', 'accepted')
             ORDER BY s.created_at DESC, s.id DESC LIMIT 50""",
             # Follow-ups after exit due within a week, and how many are open.
+            # (A follow-up keeps its file's advisor: FollowUp.advisor.)
+            # Today's, the overdue and the coming week's, each read in the order of
+            # the index (advisor, due date) of the open ones, then ranked.
             f"""SELECT f.id, f.kind, f.due_on, {COLUMNS}
             FROM outcomes_followup f JOIN {FROM} ON c.id = f.case_file_id
-            WHERE c.advisor_id = %(user)s AND f.answered_on IS NULL
-              AND f.due_on <= CURRENT_DATE + 7
-            ORDER BY f.due_on = CURRENT_DATE DESC, f.due_on, f.id LIMIT 20""",
-            """SELECT count(*) FILTER (WHERE f.due_on <= CURRENT_DATE + 7), count(*)
-            FROM outcomes_followup f
-            JOIN youthtrack_casefile c ON c.id = f.case_file_id
-            WHERE c.advisor_id = %(user)s AND f.answered_on IS NULL""",
+            WHERE f.id = ANY(ARRAY(
+              (SELECT id FROM outcomes_followup WHERE advisor_id = %(user)s
+                 AND answered_on IS NULL AND due_on = CURRENT_DATE
+               ORDER BY due_on, id LIMIT 10)
+              UNION ALL
+              (SELECT id FROM outcomes_followup WHERE advisor_id = %(user)s
+                 AND answered_on IS NULL AND due_on < CURRENT_DATE
+               ORDER BY due_on, id LIMIT 10)
+              UNION ALL
+              (SELECT id FROM outcomes_followup WHERE advisor_id = %(user)s
+                 AND answered_on IS NULL AND due_on > CURRENT_DATE
+                 AND due_on <= CURRENT_DATE + 7
+               ORDER BY due_on, id LIMIT 10)))
+            ORDER BY f.due_on = CURRENT_DATE DESC, f.due_on, f.id LIMIT 10""",
+            """SELECT
+              (SELECT count(*) FROM (SELECT 1 FROM outcomes_followup f
+               WHERE f.advisor_id = %(user)s AND f.answered_on IS NULL
+                 AND f.due_on <= CURRENT_DATE + 7 LIMIT 1001) w),
+              (SELECT count(*) FROM (SELECT 1 FROM outcomes_followup f
+               WHERE f.advisor_id = %(user)s AND f.answered_on IS NULL
+               LIMIT 1001) a)""",
+            # Open files without a consent to keep them (the date the file keeps:
+            # CaseFile.keep_consent_until), oldest entry first.
+            f"""SELECT {COLUMNS} FROM {FROM}
+            WHERE c.advisor_id = %(user)s AND c.status <> 'closed'
+              AND (c.keep_consent_until IS NULL
+                   OR c.keep_consent_until < CURRENT_DATE)
+            ORDER BY c.entry_date, c.id LIMIT 11""",
+            # Referrals a partner declined, not yet seen.
+            """SELECT s.id, s.partner_id, s.answered_at, y.first_name, y.last_name
+            FROM youthtrack_share s
+            JOIN youthtrack_casefile c ON c.id = s.case_file_id
+            JOIN youthtrack_youngperson y ON y.id = c.young_person_id
+            WHERE c.owner_organisation_id = %(org)s AND s.status = 'declined'
+              AND s.decline_seen_at IS NULL
+              AND (c.advisor_id = %(user)s
+                   OR (c.advisor_id IS NULL AND s.created_by_id = %(user)s))
+            ORDER BY s.answered_at DESC, s.id DESC LIMIT 11""",
         ],
         [
             "CREATE INDEX ON youthtrack_casefile (advisor_id, next_follow_up_on) "
