@@ -253,6 +253,8 @@ DASHBOARD_COUNT_LIMIT = 1000
 # The rows of the dashboard's lists, each with a "see all" link to the case list.
 DASHBOARD_ROWS = 20
 DASHBOARD_OPEN_ROWS = 50
+# The latest sharings with and by the organisation; the others on the sharing page.
+DASHBOARD_SHARES_ROWS = 10
 # The rows of each list of follow-ups (today, overdue, coming week).
 DASHBOARD_FOLLOW_UP_ROWS = 8
 
@@ -309,6 +311,16 @@ def _bounded_rows(queryset: QuerySet) -> BoundedRows:
     rows = DASHBOARD_FOLLOW_UP_ROWS
     found = list(queryset[: rows + 1])
     return BoundedRows(found[:rows], len(found) > rows)
+
+
+def _bounded_shares(key: str, queryset: QuerySet[Share]) -> dict:
+    """``key``: the first ``DASHBOARD_SHARES_ROWS`` sharings; ``key_more``: whether
+    there are others (one row more is read, no count)."""
+    found = list(queryset[: DASHBOARD_SHARES_ROWS + 1])
+    return {
+        key: found[:DASHBOARD_SHARES_ROWS],
+        f"{key}_more": len(found) > DASHBOARD_SHARES_ROWS,
+    }
 
 
 def follow_up_lists(
@@ -391,8 +403,8 @@ def dashboard_for_user(*, user: User) -> dict:
         ).order_by(F("last_contact_on").asc(nulls_last=True), "pk")[:DASHBOARD_ROWS],
         "list_rows": DASHBOARD_ROWS,
         "recently_changed": recently_changed(cases, user, since=recent_since)[:10],
-        "shared_with_us": shares_received_for_user(user=user)[:50],
-        "shared_by_us": shares_sent_for_user(user=user)[:50],
+        **_bounded_shares("shared_with_us", shares_received_for_user(user=user)),
+        **_bounded_shares("shared_by_us", shares_sent_for_user(user=user)),
         "today": today,
     }
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.factories import CaseFileFactory, CohortFactory, SessionFactory
 from tests.factories.programmes import at
 from tests.youthtrack.helpers import page_text
+from tests.youthtrack.sharing_helpers import make_case, make_user, share_case, signed_in
 from youthtrack import selectors
 
 DAY = datetime.timedelta(days=1)
@@ -148,3 +149,31 @@ def test_the_week_costs_two_queries_whichever_week_it_opens_on(
         week = programme_selectors.advisor_week(user=advisor, day=None)
     assert week.moved_from is not None
     assert sum(len(day.follow_ups) for day in week.days) >= 1
+
+
+@pytest.mark.parametrize("shared", [selectors.DASHBOARD_SHARES_ROWS, 12])
+def test_the_dashboard_lists_the_latest_sharings_and_links_to_the_others(shared):
+    """Shared by us (the advisor) and shared with us (the partner): the latest ten,
+    newest first, and "See all sharing" to the sharing page once there are more."""
+    owner = make_user("owner", org_code="cdm")
+    partner = make_user("reader", org_code="actiris", role="partner")
+    cases = [
+        make_case(
+            advisor=owner,
+            first_name=f"Person{i:02d}",
+            last_name=f"Shared{i:02d}",
+            phone="",
+            email="",
+        )
+        for i in range(shared)
+    ]
+    for case_file in cases:
+        share_case(case_file, owner=owner, partner_user=partner)
+    newest = {f"Person{i:02d} Shared{i:02d}" for i in range(shared - 10, shared)}
+    for user, key in ((owner, "shared_by_us"), (partner, "shared_with_us")):
+        day = selectors.dashboard_for_user(user=user)
+        assert {str(s.case_file.young_person) for s in day[key]} == newest
+        assert day[f"{key}_more"] is (shared > 10)
+        html = signed_in(user, HTTP_ACCEPT_LANGUAGE="en").get(reverse("dashboard"))
+        text = html.content.decode()
+        assert (f'href="{reverse("shares")}">' in text) is (shared > 10)
