@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -71,7 +72,12 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = render(
         request,
         "youthtrack/case_list.html",
-        {"filter": case_filter, "page": page, "query": query.urlencode()},
+        {
+            "filter": case_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "filter_cache_seconds": settings.YOUTHTRACK_FILTER_CACHE_SECONDS,
+        },
     )
     if request.headers.get("HX-Request"):
         # As-you-type search: the posted search came back here (with its token);

@@ -513,3 +513,53 @@ def test_a_status_filter_adds_no_distinct(browser, twelve):
     selects = [query["sql"] for query in captured.captured_queries]
     assert any('FROM "youthtrack_casefile"' in sql for sql in selects)
     assert not [sql for sql in selects if sql.startswith("SELECT DISTINCT")]
+
+
+@pytest.fixture
+def filters_cached(settings):
+    from django.core.cache import cache
+
+    settings.YOUTHTRACK_FILTER_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_unfiltered_lists_filters_are_reused_within_an_organisation_and_language(
+    filters_cached, client_as, cases, advisor, colleague, other_advisor
+):
+    """Rendered once, the unfiltered list's filters serve the next requests of the
+    same organisation in the same language; another organisation, another language
+    or a filtered list gets its own."""
+    from django.test import Client
+
+    from tests.youthtrack.conftest import sign_in
+
+    browser = client_as("advisor")
+    with CaptureQueriesContext(connection) as first_queries:
+        first = browser.get(reverse("case_list")).content.decode()
+    with CaptureQueriesContext(connection) as reused:
+        again = browser.get(reverse("case_list")).content.decode()
+    assert f'<option value="{colleague.pk}">Karim El Idrissi</option>' in again
+    assert again.count("<option") == first.count("<option")
+    # The choices were not read again (the page's own query joins the programme).
+    choices = 'SELECT "youthtrack_programme"."id" AS "pk"'
+    assert not [q for q in reused if q["sql"].startswith(choices)]
+    assert len(reused) < len(first_queries)
+    # Another organisation: its own advisors, never the CDM's.
+    other = Client()
+    other.cookies["django_language"] = "en"
+    sign_in(other, other_advisor)
+    html = other.get(reverse("case_list")).content.decode()
+    assert f'<option value="{other_advisor.pk}">' in html
+    assert "Karim El Idrissi" not in html
+    # Another language: its own labels.
+    advisor.language = "nl"
+    advisor.save(update_fields=["language"])
+    browser.cookies["django_language"] = "nl"
+    dutch = browser.get(reverse("case_list")).content.decode()
+    uppercut = reference.programme("uppercut")
+    assert f">{escape(uppercut.name_nl)}</option>" in dutch
+    # Filtered: rendered with what was chosen.
+    chosen = browser.get(reverse("case_list"), {"advisor": colleague.pk})
+    assert f'<option value="{colleague.pk}" selected>' in chosen.content.decode()

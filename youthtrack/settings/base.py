@@ -290,6 +290,10 @@ YT_REPORT_TEST_DELAY_SECONDS = 0.0
 # Domain settings.
 YOUTHTRACK_PAGE_SIZE = 25
 YOUTHTRACK_RECENT_DAYS = 14
+# How long the unfiltered case list's filters (the programme and advisor choices) are
+# rendered once and reused, per organisation and language (templates/youthtrack/
+# case_list.html); 0 renders them every time.
+YOUTHTRACK_FILTER_CACHE_SECONDS = 60
 # Retention: the closed case files of an operation are anonymised after 31 December of
 # this many years after the operation's end, unless the operation sets its own date
 # (``Operation.retention_until``). 5: the ESF+ keeps documents until 31 December of the

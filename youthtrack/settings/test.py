@@ -8,6 +8,9 @@ from .base import *  # noqa: F401,F403
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
+# Every test sees the choices of its own data (tests/youthtrack/test_filters.py sets it
+# to check the cache).
+YOUTHTRACK_FILTER_CACHE_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
