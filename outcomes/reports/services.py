@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -93,6 +94,23 @@ def report_job_request(
         raise ValidationError({"operation": _("Choose the operation to report on.")})
     if date_to < date_from:
         raise ValidationError({"date_to": _("The period ends before it starts.")})
+    if operation is not None and (
+        date_to < operation.start or date_from > operation.end
+    ):
+        # Nothing of the operation would be counted: a report of zeros, which a
+        # funder could take for the operation's figures.
+        raise ValidationError(
+            {
+                "date_from": _(
+                    "The period is outside the operation, which runs from %(start)s "
+                    "to %(end)s: nothing would be counted."
+                )
+                % {
+                    "start": date_format(operation.start, "SHORT_DATE_FORMAT"),
+                    "end": date_format(operation.end, "SHORT_DATE_FORMAT"),
+                }
+            }
+        )
     wanted = [f for f in FORMAT_ORDER if f in set(formats)]
     if not wanted:
         raise ValidationError({"formats": _("Choose at least one format.")})

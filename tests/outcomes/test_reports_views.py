@@ -112,6 +112,39 @@ def test_a_lead_cannot_ask_for_an_operation_of_a_programme_they_do_not_lead():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    ("date_from", "date_to", "refused"),
+    [
+        ("2015-01-01", "2015-12-31", True),  # before the operation
+        ("2028-01-01", "2028-12-31", True),  # after it
+        ("2020-06-01", "2021-06-30", False),  # overlapping its start
+    ],
+)
+def test_a_period_outside_the_operation_is_refused_and_says_why(
+    date_from, date_to, refused
+):
+    """A report of an operation over a period it does not cover would count nothing:
+    a report of zeros that a funder could take for the operation's figures."""
+    operation = tng()
+    response = signed_in(lead(), HTTP_ACCEPT_LANGUAGE="en").post(
+        reverse("outcomes:report_list"),
+        form(date_from=date_from, date_to=date_to),
+    )
+    if not refused:
+        assert response.status_code == 302
+        assert ReportJob.objects.count() == 1
+        return
+    assert response.status_code == 200
+    errors = response.context["form"].errors["date_from"]
+    assert errors == [
+        "The period is outside the operation, which runs from "
+        f"{operation.start:%d/%m/%Y} to {operation.end:%d/%m/%Y}: nothing would "
+        "be counted."
+    ]
+    assert not ReportJob.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("org_code", "role"),
     [("cdm", User.Role.ADVISOR), ("actiris", User.Role.PARTNER)],
 )
