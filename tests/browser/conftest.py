@@ -63,8 +63,18 @@ AXE_OPTIONS = {
 
 def axe_violations(page) -> list[str]:
     """axe-core on the page as it stands: one line per violation, naming the rule,
-    the page and up to five elements (their selector and what axe says)."""
-    results = AXE.run(page, options=AXE_OPTIONS)
+    the page and up to five elements (their selector and what axe says).
+
+    A run started by the page's load handler may still be going when the test asks
+    for one (seen in CI's PostgreSQL stage, at a journey's end): axe refuses a second
+    run, so this one waits for the first to finish (``axe._running``) and runs."""
+    try:
+        results = AXE.run(page, options=AXE_OPTIONS)
+    except PlaywrightError as error:
+        if "already running" not in str(error):
+            raise
+        page.wait_for_function("() => !(window.axe && window.axe._running)")
+        results = AXE.run(page, options=AXE_OPTIONS)
     found = []
     for violation in results.response["violations"]:
         nodes = violation["nodes"]
