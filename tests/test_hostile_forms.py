@@ -159,7 +159,12 @@ def world(db):
     case = EligibleCaseFileFactory(advisor=advisor, programme=uppercut)
     # Sharing with Actiris is consented to; the share form needs it.
     ConsentFactory(case_file=case, purpose=Consent.Purpose.SHARING)
-    cohort = CohortFactory(programme=uppercut, advisors=[advisor], created_by=lead)
+    cohort = CohortFactory(
+        programme=uppercut,
+        advisors=[advisor],
+        created_by=lead,
+        start_date=timezone.localdate() - datetime.timedelta(days=7),
+    )
     # A second file, in the cohort, for its register.
     participant = EligibleCaseFileFactory(advisor=advisor, programme=uppercut)
     Enrolment.objects.create(
@@ -171,7 +176,10 @@ def world(db):
     )
     return {
         "participant": participant,
-        "session": SessionFactory(cohort=cohort),
+        # Held (a day ago), whatever the hour: its register can be taken.
+        "session": SessionFactory(
+            cohort=cohort, starts_at=timezone.now() - datetime.timedelta(days=1)
+        ),
         "programme": uppercut,
         "advisor": signed_in(advisor),
         "lead": signed_in(lead),

@@ -7,6 +7,7 @@ import re
 import time
 
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from outcomes.models import ImportRun
@@ -26,8 +27,16 @@ def wait_for(page, run: ImportRun, status: str) -> None:
     while time.monotonic() < deadline:
         run.refresh_from_db()
         if run.status == status:
-            page.reload()
-            return
+            # The page may be re-reading itself at that moment ("Not attached to an
+            # active page", seen in CI): then wait for it and reload again.
+            for attempt in range(3):
+                try:
+                    page.reload()
+                    return
+                except PlaywrightError:
+                    if attempt == 2:
+                        raise
+                    page.wait_for_load_state()
         time.sleep(1)
     raise AssertionError(f"the import run stayed {run.status}, not {status}")
 

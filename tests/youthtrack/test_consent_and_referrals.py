@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories.helpers import intake_post, years_ago
 from youthtrack.models import CaseFile, Consent, Share, User, YoungPerson
@@ -344,7 +345,8 @@ def test_the_owner_reads_who_declined_when_and_why_and_is_told(
     assert "refusé par Lotte Peeters" not in case_page
     assert "Afficher aussi les partages terminés et refusés" in case_page
     ended = body(client.get(reverse("case_detail", args=[case.pk]), {"shares": "all"}))
-    assert f"refusé par Lotte Peeters (Actiris) le {share.answered_at.day} " in ended
+    answered = timezone.localtime(share.answered_at)
+    assert f"refusé par Lotte Peeters (Actiris) le {answered.day} " in ended
     assert "Pas inscrite comme chercheuse d'emploi" in ended
     # Seen on the case page: the dashboard notice is gone.
     assert "Orientations refusées" not in body(client.get(reverse("dashboard")))

@@ -1108,8 +1108,15 @@ def _build_programmes(users, cases) -> tuple[dict[str, Any], dict[str, Any]]:
         created_by=users["lead"],
         advisors=[users[name] for name in COHORT_ADVISORS],
         partners=[org(code) for code in COHORT_PARTNERS],
+        # Under way, and its session held, whatever the hour the suite runs at (a
+        # session at 9:30 today had not started before 9:30: its register refused).
+        start_date=timezone.localdate() - datetime.timedelta(days=7),
     )
-    session = SessionFactory(cohort=cohort, created_by=users["lead"])
+    session = SessionFactory(
+        cohort=cohort,
+        created_by=users["lead"],
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+    )
     enrolments = {}
     for cat, case in cases.items():
         enrolments[cat] = Enrolment.objects.create(
